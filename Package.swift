@@ -1,0 +1,72 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Echo: a reference-image database and inspection pipeline for industrial anomaly
+// detection. One target per concern; C and C++ stay behind the `C*` targets and never
+// appear in a public Swift API.
+let package = Package(
+    name: "Echo",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "echoctl", targets: ["echoctl"]),
+        .library(name: "EchoIndex", targets: ["EchoIndex"]),
+        .library(name: "EchoImaging", targets: ["EchoImaging"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // The FAISS bridge: Debian's libfaiss-dev is a static C++ library without the
+        // FAISS C API, so this C++ target exposes a small `extern "C"` API of its own.
+        .target(
+            name: "CEchoFaiss",
+            path: "Index",
+            cxxSettings: [.define("NDEBUG")],
+            linkerSettings: [
+                .linkedLibrary("faiss"),
+                .linkedLibrary("gomp"),
+                .linkedLibrary("blas"),
+                .linkedLibrary("lapack"),
+                .linkedLibrary("m"),
+                .linkedLibrary("stdc++"),
+                .linkedLibrary("dl"),
+            ]
+        ),
+        .target(
+            name: "EchoIndex",
+            dependencies: ["CEchoFaiss"]
+        ),
+        // libpng and libjpeg behind a C shim that contains every longjmp.
+        .target(
+            name: "CEchoImaging",
+            linkerSettings: [
+                .linkedLibrary("png"),
+                .linkedLibrary("jpeg"),
+            ]
+        ),
+        .target(
+            name: "EchoImaging",
+            dependencies: ["CEchoImaging"]
+        ),
+        .executableTarget(
+            name: "echoctl",
+            dependencies: [
+                "EchoIndex",
+                "EchoImaging",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "EchoIndexTests",
+            dependencies: ["EchoIndex"]
+        ),
+        .testTarget(
+            name: "EchoImagingTests",
+            dependencies: ["EchoImaging"],
+            resources: [.copy("Fixtures")]
+        ),
+    ],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,1 @@
+#include "echo_imaging.h"

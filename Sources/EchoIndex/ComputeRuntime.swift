@@ -1,0 +1,30 @@
+import CEchoFaiss
+
+/// Process-wide facts and knobs of the native compute libraries behind Echo.
+public enum ComputeRuntime {
+    /// The FAISS version Echo was built against, e.g. "1.7.3".
+    public static var faissVersion: String { String(cString: echo_faiss_version()) }
+
+    /// Which BLAS library is loaded, and whether it is OpenBLAS (the reference BLAS makes
+    /// batched search and the backbone many times slower).
+    public static var blas: (isOpenBLAS: Bool, description: String) {
+        var buffer = [CChar](repeating: 0, count: 512)
+        let isOpenBLAS = buffer.withUnsafeMutableBufferPointer { echo_blas_describe($0.baseAddress!, $0.count) }
+        let text = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        return (isOpenBLAS != 0, text)
+    }
+
+    /// OpenMP threads FAISS uses for batched work.
+    public static var faissThreadCount: Int { Int(echo_faiss_thread_count()) }
+
+    /// Sets the OpenMP threads FAISS uses for batched work (at least 1).
+    public static func setFaissThreadCount(_ threads: Int) {
+        echo_faiss_set_thread_count(Int32(clamping: max(1, threads)))
+    }
+
+    /// Sets OpenBLAS's threads per call. Returns false when OpenBLAS is not loaded.
+    @discardableResult
+    public static func setBLASThreadCount(_ threads: Int) -> Bool {
+        echo_blas_set_thread_count(Int32(clamping: max(1, threads))) != 0
+    }
+}

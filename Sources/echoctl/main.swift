@@ -1,0 +1,2 @@
+import EchoIndex
+print(ComputeRuntime.faissVersion, ComputeRuntime.blas.description)
