@@ -65,7 +65,7 @@ let package = Package(
         .testTarget(
             name: "EchoImagingTests",
             dependencies: ["EchoImaging"],
-            resources: [.copy("Fixtures")]
+            exclude: ["Fixtures"]
         ),
     ],
     cxxLanguageStandard: .cxx17

@@ -1,1 +1,0 @@
-#include "echo_imaging.h"
