@@ -58,6 +58,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Benchmark kernels, driven by the scripts in bench/ (make bench); not run by tests.
+        .executableTarget(
+            name: "echo-bench",
+            dependencies: [
+                "EchoIndex",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "bench/EchoBench"
+        ),
         .testTarget(
             name: "EchoIndexTests",
             dependencies: ["EchoIndex"]

@@ -61,9 +61,10 @@ int guarded(char *error, size_t capacity, int fallback, Body &&body) noexcept {
 /// Throws BridgeError when the index keeps no caller ids.
 void attach_views(EchoFaissIndex *holder);
 
-/// Exact top-k over a Flat index's stored vectors for one query, with a SIMD kernel.
-/// Writes k scores and *positions* (not ids) in rank order; missing ranks get -1.
-void flat_scan_top_k(const faiss::IndexFlat &flat, const float *query, int64_t k,
+/// Exact top-k over a Flat index's stored vectors for one query, with a SIMD kernel;
+/// large indexes are split over up to `threads` threads. Writes k scores and
+/// *positions* (not ids) in rank order; missing ranks get -1.
+void flat_scan_top_k(const faiss::IndexFlat &flat, const float *query, int64_t k, int threads,
                      float *scores, int64_t *positions);
 
 } // namespace echo_bridge

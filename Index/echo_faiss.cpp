@@ -170,9 +170,10 @@ int echo_faiss_search(const EchoFaissIndex *index, int64_t n, const float *queri
         if (index->flat != nullptr && n < faiss::distance_compute_blas_threshold) {
             const std::vector<faiss::Index::idx_t> &map = index->id_map->id_map;
             const int64_t d = index->index->d;
+            const int threads = echo_faiss_scan_thread_count();
             for (int64_t q = 0; q < n; q++) {
                 int64_t *row = ids + q * k;
-                echo_bridge::flat_scan_top_k(*index->flat, queries + q * d, k, scores + q * k, row);
+                echo_bridge::flat_scan_top_k(*index->flat, queries + q * d, k, threads, scores + q * k, row);
                 for (int64_t r = 0; r < k; r++) {
                     if (row[r] >= 0) row[r] = map[static_cast<size_t>(row[r])];
                 }

@@ -9,6 +9,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <thread>
 #include <cfloat>
 #include <utility>
 #include <vector>
@@ -92,16 +93,16 @@ bool cpu_has_avx2() {
     return has;
 }
 
-/// Keeps the k best (score, position) pairs; `Better(a, b)` is true when a ranks above b.
+using Entry = std::pair<float, int64_t>;
+
+/// Keeps the k best (score, position) pairs of rows [begin, end) in `heap`, a heap whose
+/// front is the worst kept entry. `Better(a, b)` is true when score a ranks above b.
 template <typename Better>
-void scan(const float *base, int64_t count, size_t d, const float *query, int64_t k, Kernel kernel,
-          Better better, float worst, float *scores, int64_t *positions) {
-    using Entry = std::pair<float, int64_t>;
-    // A heap whose top is the worst kept entry.
+void scan_rows(const float *base, int64_t begin, int64_t end, size_t d, const float *query, int64_t k,
+               Kernel kernel, Better better, std::vector<Entry> &heap) {
     auto heap_order = [&](const Entry &a, const Entry &b) { return better(a.first, b.first); };
-    std::vector<Entry> heap;
-    heap.reserve(static_cast<size_t>(std::min<int64_t>(k, count)));
-    for (int64_t i = 0; i < count; i++) {
+    heap.reserve(static_cast<size_t>(std::min<int64_t>(k, end - begin)));
+    for (int64_t i = begin; i < end; i++) {
         float s = kernel(base + static_cast<size_t>(i) * d, query, d);
         if (static_cast<int64_t>(heap.size()) < k) {
             heap.emplace_back(s, i);
@@ -112,7 +113,35 @@ void scan(const float *base, int64_t count, size_t d, const float *query, int64_
             std::push_heap(heap.begin(), heap.end(), heap_order);
         }
     }
-    std::sort_heap(heap.begin(), heap.end(), heap_order);
+}
+
+/// Below this many floats a scan is too short to be worth a second thread.
+constexpr int64_t kParallelScanFloats = int64_t(1) << 22;
+
+template <typename Better>
+void scan(const float *base, int64_t count, size_t d, const float *query, int64_t k, Kernel kernel,
+          Better better, float worst, int threads, float *scores, int64_t *positions) {
+    auto heap_order = [&](const Entry &a, const Entry &b) { return better(a.first, b.first); };
+    std::vector<Entry> heap;
+    if (threads > 1 && count * static_cast<int64_t>(d) >= kParallelScanFloats) {
+        // Memory-bound: each thread streams its own share of the rows.
+        std::vector<std::vector<Entry>> partial(static_cast<size_t>(threads));
+        std::vector<std::thread> workers;
+        for (int t = 1; t < threads; t++) {
+            workers.emplace_back([&, t] {
+                scan_rows(base, count * t / threads, count * (t + 1) / threads, d, query, k, kernel, better,
+                          partial[static_cast<size_t>(t)]);
+            });
+        }
+        scan_rows(base, 0, count / threads, d, query, k, kernel, better, partial[0]);
+        for (std::thread &worker : workers) worker.join();
+        for (const std::vector<Entry> &part : partial) heap.insert(heap.end(), part.begin(), part.end());
+        std::sort(heap.begin(), heap.end(), heap_order);
+        if (static_cast<int64_t>(heap.size()) > k) heap.resize(static_cast<size_t>(k));
+    } else {
+        scan_rows(base, 0, count, d, query, k, kernel, better, heap);
+        std::sort_heap(heap.begin(), heap.end(), heap_order);
+    }
     for (int64_t r = 0; r < k; r++) {
         if (r < static_cast<int64_t>(heap.size())) {
             scores[r] = heap[static_cast<size_t>(r)].first;
@@ -128,17 +157,17 @@ void scan(const float *base, int64_t count, size_t d, const float *query, int64_
 
 namespace echo_bridge {
 
-void flat_scan_top_k(const faiss::IndexFlat &flat, const float *query, int64_t k, float *scores,
-                     int64_t *positions) {
+void flat_scan_top_k(const faiss::IndexFlat &flat, const float *query, int64_t k, int threads,
+                     float *scores, int64_t *positions) {
     const size_t d = static_cast<size_t>(flat.d);
     const float *base = flat.get_xb();
     const bool avx2 = cpu_has_avx2();
     if (flat.metric_type == faiss::METRIC_INNER_PRODUCT) {
         scan(base, flat.ntotal, d, query, k, avx2 ? inner_product_avx2 : inner_product_portable,
-             [](float a, float b) { return a > b; }, -FLT_MAX, scores, positions);
+             [](float a, float b) { return a > b; }, -FLT_MAX, threads, scores, positions);
     } else {
         scan(base, flat.ntotal, d, query, k, avx2 ? l2_avx2 : l2_portable,
-             [](float a, float b) { return a < b; }, FLT_MAX, scores, positions);
+             [](float a, float b) { return a < b; }, FLT_MAX, threads, scores, positions);
     }
 }
 

@@ -4,13 +4,25 @@
 
 #include <dlfcn.h>
 
+#include <algorithm>
+
+#include <atomic>
 #include <string>
+#include <thread>
 
 // libgomp's entry points, declared here because Swift's clang ships no <omp.h>.
 extern "C" void omp_set_num_threads(int);
 extern "C" int omp_get_max_threads(void);
 
+namespace {
+std::atomic<int32_t> scan_threads{static_cast<int32_t>(std::max(1u, std::thread::hardware_concurrency()))};
+}
+
 extern "C" {
+
+void echo_faiss_set_scan_thread_count(int32_t threads) { scan_threads.store(threads > 0 ? threads : 1); }
+
+int32_t echo_faiss_scan_thread_count(void) { return scan_threads.load(); }
 
 void echo_faiss_set_thread_count(int32_t threads) { omp_set_num_threads(threads > 0 ? threads : 1); }
 

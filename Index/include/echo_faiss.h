@@ -102,6 +102,12 @@ int32_t echo_blas_describe(char *buffer, size_t capacity);
 void echo_faiss_set_thread_count(int32_t threads);
 int32_t echo_faiss_thread_count(void);
 
+/// Sets how many threads one exact (Flat) single-query scan may split a large index
+/// over (process-wide; default: the hardware's thread count). These are plain threads,
+/// not OpenMP's.
+void echo_faiss_set_scan_thread_count(int32_t threads);
+int32_t echo_faiss_scan_thread_count(void);
+
 /// Sets OpenBLAS's thread count when OpenBLAS is loaded (process-wide). Returns 1 if set.
 int32_t echo_blas_set_thread_count(int32_t threads);
 

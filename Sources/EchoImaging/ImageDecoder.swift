@@ -94,3 +94,9 @@ enum ImagingStatus {
     /// The libpng and libjpeg versions linked in.
     static var libraryVersions: String { String(cString: echo_imaging_versions()) }
 }
+
+/// The native image libraries Echo is linked with.
+public enum ImagingLibraries {
+    /// For example "libpng 1.6.39, libjpeg-turbo 2.1.5".
+    public static var versions: String { ImagingStatus.libraryVersions }
+}

@@ -66,3 +66,23 @@ struct ExactSearchTests {
         #expect(results.neighbours(ofQuery: 0).isEmpty)
     }
 }
+
+@Suite("Exact search split over threads")
+struct ParallelScanTests {
+    @Test("a single-query scan large enough to be split over threads matches brute force")
+    func splitScanMatchesBruteForce() throws {
+        let d = 128, count = 40_000 // 5.1 M floats: above the 4 M-float split threshold
+        ComputeRuntime.setScanThreadCount(3)
+        let base = TestData.vectors(count: count, dimension: d, seed: 51)
+        let ids = (0..<count).map { Int64($0) + 1 }
+        let index = try VectorIndex(dimension: d)
+        try index.add(base, ids: ids)
+        let queries = TestData.vectors(count: 3, dimension: d, seed: 52)
+        for q in 0..<3 {
+            let query = Array(queries[q * d..<(q + 1) * d])
+            let found = try index.search(query, k: 20).neighbours(ofQuery: 0).map(\.id)
+            let exact = TestData.bruteForce(base: base, ids: ids, query: query[...], dimension: d, k: 20, metric: .innerProduct)
+            #expect(found == exact.map(\.id))
+        }
+    }
+}

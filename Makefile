@@ -1,0 +1,32 @@
+# Echo — the two commands of the README, and the benchmarks.
+#   make demo    set up, build, and run the main job end to end
+#   make test    set up, build, and pass every test
+#   make bench   set up the Python peers and print the benchmarks (never run by CI)
+
+SWIFT ?= swift
+ECHOCTL = .build/release/echoctl
+
+.PHONY: setup build demo test bench bench-index clean
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	$(SWIFT) build -c release --product echoctl
+
+demo: build
+	@scripts/demo.sh $(ECHOCTL)
+
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: bench-index
+
+bench-index:
+	@scripts/setup.sh --bench
+	$(SWIFT) build -c release --product echo-bench
+	python3 bench/index_bench.py --bench-binary .build/release/echo-bench
+
+clean:
+	rm -rf .build bench/out

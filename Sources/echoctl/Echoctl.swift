@@ -1,0 +1,14 @@
+import ArgumentParser
+
+/// `echoctl`: the command line of Echo, a reference-image database and inspection
+/// pipeline for industrial anomaly detection. Commands parse their arguments and
+/// delegate to the Echo libraries.
+@main
+struct Echoctl: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "echoctl",
+        abstract: "Echo: reference images and inspection for industrial anomaly detection.",
+        version: "0.1.0",
+        subcommands: [Doctor.self, ImageCommand.self]
+    )
+}

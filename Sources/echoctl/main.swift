@@ -1,2 +1,0 @@
-import EchoIndex
-print(ComputeRuntime.faissVersion, ComputeRuntime.blas.description)

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs what Echo needs on a Debian machine, skipping what is already there.
+#   scripts/setup.sh           system libraries (FAISS, OpenBLAS, SQLite, libpng, libjpeg)
+#   scripts/setup.sh --bench   also the Python peers the benchmarks compare against
+set -euo pipefail
+
+want_bench=0
+for arg in "$@"; do
+  case "$arg" in
+    --bench) want_bench=1 ;;
+    *) echo "usage: $0 [--bench]" >&2; exit 2 ;;
+  esac
+done
+
+packages=(libfaiss-dev libopenblas-dev libsqlite3-dev libpng-dev libjpeg-dev pkg-config python3 python3-pip)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+# python3/pip may come from elsewhere (pyenv); only ask apt when there is none at all.
+if command -v python3 >/dev/null && python3 -m pip --version >/dev/null 2>&1; then
+  filtered=()
+  for package in "${missing[@]}"; do
+    case "$package" in python3|python3-pip) ;; *) filtered+=("$package") ;; esac
+  done
+  missing=("${filtered[@]+"${filtered[@]}"}")
+fi
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "setup: installing ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "setup: system libraries present"
+fi
+
+# Which BLAS does libblas.so.3 resolve to? The reference BLAS makes batched FAISS search
+# and the backbone many times slower than OpenBLAS.
+blas=$(readlink -f /usr/lib/"$(gcc -dumpmachine 2>/dev/null || echo x86_64-linux-gnu)"/libblas.so.3 2>/dev/null || true)
+case "$blas" in
+  *openblas*) echo "setup: BLAS is OpenBLAS ($blas)" ;;
+  *) echo "setup: warning: libblas.so.3 is $blas, not OpenBLAS; run: update-alternatives --config libblas.so.3-$(gcc -dumpmachine)" ;;
+esac
+
+pip_install() {
+  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "$@" 2>/dev/null \
+    || python3 -m pip install -q --disable-pip-version-check "$@"
+}
+
+if [ "$want_bench" -eq 1 ]; then
+  python3 -c "import faiss, numpy" 2>/dev/null || { echo "setup: installing faiss-cpu numpy"; pip_install faiss-cpu numpy; }
+fi
