@@ -6,18 +6,21 @@
 SWIFT ?= swift
 ECHOCTL = .build/release/echoctl
 
-.PHONY: setup build demo test bench bench-index clean
+.PHONY: setup weights build demo test bench bench-index clean
 
 setup:
 	@scripts/setup.sh
 
-build: setup
+weights:
+	@scripts/setup.sh --weights
+
+build: weights
 	$(SWIFT) build -c release --product echoctl
 
 demo: build
 	@scripts/demo.sh $(ECHOCTL)
 
-test: setup
+test: weights
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 

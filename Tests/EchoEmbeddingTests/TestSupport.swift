@@ -1,0 +1,44 @@
+import EchoImaging
+import Foundation
+@testable import EchoEmbedding
+
+enum Fixtures {
+    static let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
+    static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
+
+    struct Golden: Decodable {
+        let image: String
+        let globalEmbedding: [Float]
+        let patchGrid: [Int]
+        let patchPositions: [[Int]]
+        let patchFeatures: [[Float]]
+        let patchMean: [Float]
+        let top5: [Int]
+    }
+
+    static func golden() throws -> Golden {
+        try JSONDecoder().decode(Golden.self, from: Data(contentsOf: directory.appendingPathComponent("golden.json")))
+    }
+}
+
+/// The one embedder the tests share (loading 18 MB of weights once). Tests fail with the
+/// install command when the weights are missing: `make test` installs them.
+enum SharedEmbedder {
+    static let result = Result { () throws(EmbeddingError) in try ImageEmbedder() }
+    static func get() throws -> ImageEmbedder { try result.get() }
+}
+
+/// A fresh temporary directory, removed when released.
+final class TemporaryDirectory {
+    let path: String
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("echo-embedding-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+    func file(_ name: String) -> String { path + "/" + name }
+}
+
+func maxAbsDifference(_ a: some Collection<Float>, _ b: some Collection<Float>) -> Float {
+    zip(a, b).map { abs($0 - $1) }.max() ?? .infinity
+}
