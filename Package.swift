@@ -80,6 +80,8 @@ let package = Package(
             name: "echo-bench",
             dependencies: [
                 "EchoIndex",
+                "EchoImaging",
+                "EchoEmbedding",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "bench/EchoBench"

@@ -3,6 +3,10 @@ import CEchoBLAS
 /// The numeric kernels of the backbone, on channels-last (HWC) float buffers.
 /// Callers pass buffers of the right sizes; these loops do no bounds checks.
 enum Kernels {
+    /// Pixels per GEMM call: small enough that a tile's output is still in cache when
+    /// the bias and clamp pass runs over it.
+    static let pointwiseTile = 256
+
     /// `output[m × n] = input[m × k] · weights[n × k]ᵀ + bias`, then ReLU6 if `clamp`.
     /// A 1×1 convolution over `m` pixels.
     static func pointwise(
@@ -10,33 +14,35 @@ enum Kernels {
         weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, outputChannels n: Int,
         output: UnsafeMutablePointer<Float>, relu6 clamp: Bool
     ) {
-        echo_sgemm_abt(Int32(m), Int32(n), Int32(k), input, weights, 0, output)
-        addBias(output, pixels: m, channels: n, bias: bias, relu6: clamp)
+        var start = 0
+        while start < m {
+            let rows = min(pointwiseTile, m - start)
+            echo_sgemm_abt(Int32(rows), Int32(n), Int32(k), input + start * k, weights, 0, output + start * n)
+            addBias(output + start * n, pixels: rows, channels: n, bias: bias, relu6: clamp)
+            start += rows
+        }
     }
 
     /// Adds a per-channel bias to every pixel, then clamps to [0, 6] if `relu6`.
+    /// Plain loops over contiguous floats, which the compiler vectorises.
     static func addBias(_ buffer: UnsafeMutablePointer<Float>, pixels: Int, channels: Int, bias: UnsafePointer<Float>, relu6: Bool) {
-        let lower = SIMD8<Float>(repeating: 0), upper = SIMD8<Float>(repeating: 6)
-        let vectorChannels = channels & ~7
         for p in 0..<pixels {
             let row = buffer + p * channels
-            var c = 0
-            while c < vectorChannels {
-                var v = load8(row + c) + load8(bias + c)
-                if relu6 { v = v.clamped(lowerBound: lower, upperBound: upper) }
-                store8(v, row + c)
-                c += 8
-            }
-            while c < channels {
-                let v = row[c] + bias[c]
-                row[c] = relu6 ? min(max(v, 0), 6) : v
-                c += 1
+            if relu6 {
+                for c in 0..<channels { row[c] = min(max(row[c] + bias[c], 0), 6) }
+            } else {
+                for c in 0..<channels { row[c] += bias[c] }
             }
         }
     }
 
     /// Depthwise k×k convolution with stride `s` and SAME padding, plus bias and ReLU6.
-    /// `weights` are tap-major: `k·k × channels`. `channels` must be a multiple of 8.
+    /// `weights` are tap-major: `k·k × channels`.
+    ///
+    /// One output row at a time: the row starts as the bias, each tap adds its shifted
+    /// input row times its weights (a contiguous multiply-add over channels that the
+    /// compiler vectorises; the row stays in L1), then the row is clamped. Border taps
+    /// are handled by narrowing the range of output columns, never inside the loop.
     static func depthwise(
         _ input: UnsafePointer<Float>, height: Int, width: Int, channels c: Int,
         kernel k: Int, stride s: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
@@ -44,30 +50,31 @@ enum Kernels {
     ) {
         let (outHeight, padTop) = Architecture.samePadding(size: height, kernel: k, stride: s)
         let (outWidth, padLeft) = Architecture.samePadding(size: width, kernel: k, stride: s)
-        let lower = SIMD8<Float>(repeating: 0), upper = SIMD8<Float>(repeating: 6)
+        // For each kx, the output columns whose input column ox·s − padLeft + kx is inside.
+        var columnRanges: [(start: Int, end: Int)] = []
+        for kx in 0..<k {
+            let start = max(0, (padLeft - kx + s - 1) / s)
+            let end = min(outWidth, (width - 1 + padLeft - kx) / s + 1)
+            columnRanges.append((start, max(start, end)))
+        }
         for oy in 0..<outHeight {
+            let outRow = output + oy * outWidth * c
+            for ox in 0..<outWidth { (outRow + ox * c).update(from: bias, count: c) }
             let y0 = oy * s - padTop
-            let kyStart = max(0, -y0), kyEnd = min(k, height - y0)
-            for ox in 0..<outWidth {
-                let x0 = ox * s - padLeft
-                let kxStart = max(0, -x0), kxEnd = min(k, width - x0)
-                let out = output + (oy * outWidth + ox) * c
-                var channel = 0
-                while channel < c {
-                    var accumulator = load8(bias + channel)
-                    for ky in kyStart..<kyEnd {
-                        let row = input + ((y0 + ky) * width + x0) * c + channel
-                        let tapRow = weights + (ky * k) * c + channel
-                        for kx in kxStart..<kxEnd {
-                            // Multiply then add (not fused): a fused multiply-add on SIMD
-                            // types becomes a libm call per lane on baseline x86-64.
-                            accumulator += load8(row + kx * c) * load8(tapRow + kx * c)
-                        }
+            for ky in max(0, -y0)..<min(k, height - y0) {
+                let inRow = input + (y0 + ky) * width * c
+                for kx in 0..<k {
+                    let tap = weights + (ky * k + kx) * c
+                    let (start, end) = columnRanges[kx]
+                    for ox in start..<end {
+                        let source = inRow + (ox * s - padLeft + kx) * c
+                        let destination = outRow + ox * c
+                        for channel in 0..<c { destination[channel] += source[channel] * tap[channel] }
                     }
-                    store8(accumulator.clamped(lowerBound: lower, upperBound: upper), out + channel)
-                    channel += 8
                 }
             }
+            let count = outWidth * c
+            for i in 0..<count { outRow[i] = min(max(outRow[i], 0), 6) }
         }
     }
 
@@ -100,20 +107,4 @@ enum Kernels {
         }
         return (outHeight, outWidth)
     }
-
-    @inline(__always)
-    static func load8(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    @inline(__always)
-    static func load8(_ pointer: UnsafeMutablePointer<Float>) -> SIMD8<Float> {
-        UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
-    }
-
-    @inline(__always)
-    static func store8(_ value: SIMD8<Float>, _ pointer: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: value, as: SIMD8<Float>.self)
-    }
 }
-

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Dispatch
+import EchoEmbedding
+import EchoImaging
 import EchoIndex
 import Foundation
 
@@ -11,7 +13,7 @@ struct EchoBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "echo-bench",
         abstract: "Echo's benchmark kernels (driven by bench/*.py).",
-        subcommands: [IndexSearch.self])
+        subcommands: [IndexSearch.self, Embed.self])
 }
 
 /// Reads a raw little-endian float32 file.
