@@ -6,7 +6,7 @@
 SWIFT ?= swift
 ECHOCTL = .build/release/echoctl
 
-.PHONY: setup weights build demo test bench bench-index clean
+.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed clean
 
 setup:
 	@scripts/setup.sh
@@ -24,12 +24,17 @@ test: weights
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench: bench-index
+bench: bench-index bench-embed
 
-bench-index:
+bench-tools: weights
 	@scripts/setup.sh --bench
 	$(SWIFT) build -c release --product echo-bench
+
+bench-index: bench-tools
 	python3 bench/index_bench.py --bench-binary .build/release/echo-bench
+
+bench-embed: bench-tools
+	python3 bench/embed_bench.py --bench-binary .build/release/echo-bench
 
 clean:
 	rm -rf .build bench/out

@@ -80,8 +80,8 @@ def main():
     print(f"Flat IP top-{args.k}, {args.count:,} × {args.dimension} vectors, "
           f"{args.single} single queries, {args.queries} batched; faiss-cpu {faiss.__version__}, "
           f"{os.cpu_count()} cores")
-    print(f"medians of {args.rounds} interleaved rounds; Echo's threads as the CLI sets them "
-          "(OpenBLAS and scan threads = N, OpenMP 1); faiss-cpu with omp_set_num_threads(N)")
+    print(f"medians of {args.rounds} interleaved rounds; Echo: configureThreads(N, blasThreadsPerCall: N) "
+          "(OpenBLAS and scan threads N, OpenMP 1); faiss-cpu: omp_set_num_threads(N)")
     print(f"{'threads':>7} {'what':<16} {'Echo (Swift)':>14} {'faiss-cpu':>12} {'ratio':>7}")
     for threads in sorted({1, os.cpu_count() or 1}):
         ids_path = f"{args.out}/swift-ids-{threads}.i64"

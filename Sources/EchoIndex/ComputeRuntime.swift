@@ -15,14 +15,18 @@ public enum ComputeRuntime {
     }
 
     /// Gives Echo's native compute `threads` threads the way that measured fastest on
-    /// small machines: OpenBLAS runs GEMMs (batched exact search, the backbone) on
-    /// `threads` threads, an exact single-query scan splits a large index over `threads`
-    /// threads, and FAISS's own OpenMP loops run on one thread — idle OpenMP workers
-    /// busy-wait and starve OpenBLAS's threads (a batched 100k × 1280 search ran 35 %
-    /// slower with both on two cores).
-    public static func configureThreads(_ threads: Int) {
+    /// small machines:
+    /// - work runs in parallel across images (the caller's concurrency), so each BLAS call
+    ///   (a backbone layer, a batched search) gets `blasThreadsPerCall` threads, 1 by
+    ///   default: on 2 cores the backbone ran 62 images/s with one BLAS thread per image
+    ///   against 34 with two BLAS threads on one image at a time;
+    /// - an exact single-query scan splits a large index over `threads` threads;
+    /// - FAISS's own OpenMP loops run on one thread: idle OpenMP workers busy-wait and
+    ///   starved OpenBLAS's threads (a batched 100k × 1280 search ran 35 % slower).
+    /// A program that mostly runs large batched searches passes `blasThreadsPerCall: threads`.
+    public static func configureThreads(_ threads: Int, blasThreadsPerCall: Int = 1) {
         let count = max(1, threads)
-        setBLASThreadCount(count)
+        setBLASThreadCount(max(1, blasThreadsPerCall))
         setScanThreadCount(count)
         setFaissThreadCount(1)
     }

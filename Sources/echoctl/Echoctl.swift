@@ -9,6 +9,6 @@ struct Echoctl: ParsableCommand {
         commandName: "echoctl",
         abstract: "Echo: reference images and inspection for industrial anomaly detection.",
         version: "0.1.0",
-        subcommands: [Doctor.self, ImageCommand.self]
+        subcommands: [Doctor.self, ImageCommand.self, Embed.self]
     )
 }

@@ -43,7 +43,7 @@ struct IndexSearch: ParsableCommand {
     @Option var dimension: Int
     @Option var k = 10
     @Option(help: "How many of the queries to send one at a time.") var single = 100
-    @Option(help: "Threads, given to Echo as the CLI does (ComputeRuntime.configureThreads).") var threads = 1
+    @Option(help: "Threads for the scan and for each BLAS call (ComputeRuntime.configureThreads).") var threads = 1
     @Option(help: "Where to write the batched result ids (int64), for the agreement check.") var idsOut: String?
 
     struct Result: Codable {
@@ -58,7 +58,7 @@ struct IndexSearch: ParsableCommand {
     }
 
     func run() throws {
-        ComputeRuntime.configureThreads(threads)
+        ComputeRuntime.configureThreads(threads, blasThreadsPerCall: threads)
         let baseVectors = try readFloats(base)
         let queryVectors = try readFloats(queries)
         let count = baseVectors.count / dimension
