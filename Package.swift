@@ -12,11 +12,14 @@ let package = Package(
         .library(name: "EchoIndex", targets: ["EchoIndex"]),
         .library(name: "EchoImaging", targets: ["EchoImaging"]),
         .library(name: "EchoEmbedding", targets: ["EchoEmbedding"]),
+        .library(name: "EchoStore", targets: ["EchoStore"]),
+        .library(name: "EchoReferences", targets: ["EchoReferences"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // The FAISS bridge: Debian's libfaiss-dev is a static C++ library without the
@@ -65,12 +68,44 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Turns Migrations/*.sql into Swift source at build time (used by the plugin).
+        .executableTarget(name: "migration-embedder"),
+        .plugin(
+            name: "EmbedMigrations",
+            capability: .buildTool(),
+            dependencies: ["migration-embedder"]
+        ),
+        // The reference store: SQLite (source of truth) + one FAISS index per category.
+        .target(
+            name: "EchoStore",
+            dependencies: [
+                "EchoIndex",
+                "EchoEmbedding",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            plugins: ["EmbedMigrations"]
+        ),
+        // The Reference Extractor: ingest golden samples, query nearest normals by image.
+        .target(
+            name: "EchoReferences",
+            dependencies: [
+                "EchoStore",
+                "EchoEmbedding",
+                "EchoImaging",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "echoctl",
             dependencies: [
                 "EchoIndex",
                 "EchoImaging",
                 "EchoEmbedding",
+                "EchoStore",
+                "EchoReferences",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -9,6 +9,9 @@ struct Echoctl: ParsableCommand {
         commandName: "echoctl",
         abstract: "Echo: reference images and inspection for industrial anomaly detection.",
         version: "0.1.0",
-        subcommands: [Doctor.self, ImageCommand.self, Embed.self]
+        subcommands: [
+            Ingest.self, Query.self, Categories.self, List.self, Remove.self, Verify.self, RebuildIndex.self, Stats.self,
+            Embed.self, ImageCommand.self, Doctor.self, Debug.self,
+        ]
     )
 }

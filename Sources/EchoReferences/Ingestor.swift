@@ -1,0 +1,200 @@
+import Crypto
+import Dispatch
+import EchoEmbedding
+import EchoImaging
+import EchoStore
+import Foundation
+import Logging
+
+/// What to ingest and how.
+public struct IngestOptions: Sendable {
+    /// The product the golden samples belong to (created on first use).
+    public var category: String
+    /// Metadata stored with every reference of this run (line, camera, lot, ...).
+    public var metadata: [String: String]
+    /// The FAISS index of a new category ("Flat", "HNSW32", "IVF64,Flat").
+    public var indexSpecification: String
+    /// References committed per transaction.
+    public var batchSize: Int
+    /// Images decoded and embedded at once.
+    public var concurrency: Int
+    /// Largest image accepted, in pixels.
+    public var maxPixels: Int
+
+    public init(category: String, metadata: [String: String] = [:], indexSpecification: String = "Flat", batchSize: Int = 32,
+                concurrency: Int = ProcessInfo.processInfo.activeProcessorCount, maxPixels: Int = 100_000_000) {
+        self.category = category
+        self.metadata = metadata
+        self.indexSpecification = indexSpecification
+        self.batchSize = max(1, batchSize)
+        self.concurrency = max(1, concurrency)
+        self.maxPixels = maxPixels
+    }
+}
+
+/// The outcome of one file.
+public struct IngestedFile: Sendable, Codable, Equatable {
+    public enum Status: String, Sendable, Codable {
+        case added, duplicate, failed
+    }
+    public var path: String
+    public var status: Status
+    /// The reference id (added, or the existing one for a duplicate).
+    public var id: Int64?
+    /// Why it failed.
+    public var reason: String?
+}
+
+/// The outcome of an ingest run.
+public struct IngestReport: Sendable, Codable {
+    public var category: String
+    public var files: [IngestedFile]
+    public var added: Int { files.filter { $0.status == .added }.count }
+    public var duplicates: Int { files.filter { $0.status == .duplicate }.count }
+    public var failed: Int { files.filter { $0.status == .failed }.count }
+}
+
+/// Progress of an ingest run, after each committed batch.
+public struct IngestProgress: Sendable {
+    public var done: Int
+    public var total: Int
+    public var added: Int
+    public var duplicates: Int
+    public var failed: Int
+}
+
+/// Ingests golden samples: hashes each file (re-ingesting the same bytes is a no-op),
+/// decodes and embeds new ones in parallel, and commits them in batches, one transaction
+/// each. A bad file is reported with its reason and skipped; the rest go in.
+public struct Ingestor: Sendable {
+    public let store: ReferenceStore
+    public let embedder: ImageEmbedder
+    public let logger: Logger
+
+    public init(store: ReferenceStore, embedder: ImageEmbedder, logger: Logger) {
+        self.store = store
+        self.embedder = embedder
+        self.logger = logger
+    }
+
+    /// Ingests the image files under `paths` (files, or folders searched recursively).
+    /// - Throws: `ReferenceExtractorError.store` when the store itself fails (a batch
+    ///   that fails to commit is not partly written); bad files never throw.
+    public func ingest(_ paths: [String], options: IngestOptions, progress: (IngestProgress) -> Void = { _ in }) throws(ReferenceExtractorError) -> IngestReport {
+        let (files, missing) = ImageFiles.collect(paths)
+        var outcomes = missing.map { IngestedFile(path: $0, status: .failed, id: nil, reason: "no such file or directory") }
+        do {
+            _ = try store.ensureCategory(options.category, embedder: embedder.identity, indexSpecification: options.indexSpecification)
+        } catch {
+            throw .store(error)
+        }
+        var tally = IngestProgress(done: 0, total: files.count, added: 0, duplicates: 0, failed: outcomes.count)
+        var start = 0
+        while start < files.count {
+            let batch = Array(files[start..<min(start + options.batchSize, files.count)])
+            let prepared = prepare(batch, options: options)
+            var references: [NewReference] = []
+            var referencePaths: [String] = []
+            for (path, result) in zip(batch, prepared) {
+                switch result {
+                case .success(let reference):
+                    references.append(reference)
+                    referencePaths.append(path)
+                case .failure(let reason):
+                    outcomes.append(IngestedFile(path: path, status: .failed, id: nil, reason: reason.message))
+                    tally.failed += 1
+                    logger.warning("skipped a file", metadata: ["ingest.file": "\(path)", "ingest.reason": "\(reason.message)"])
+                }
+            }
+            let added: [AddOutcome]
+            do {
+                added = try store.add(references, to: options.category)
+            } catch {
+                throw .store(error)
+            }
+            for (path, outcome) in zip(referencePaths, added) {
+                switch outcome {
+                case .added(let id):
+                    outcomes.append(IngestedFile(path: path, status: .added, id: id, reason: nil))
+                    tally.added += 1
+                case .duplicate(let id):
+                    outcomes.append(IngestedFile(path: path, status: .duplicate, id: id, reason: nil))
+                    tally.duplicates += 1
+                }
+            }
+            start += batch.count
+            tally.done = start
+            progress(tally)
+        }
+        do {
+            try store.saveIndexes()
+        } catch {
+            throw .store(error)
+        }
+        return IngestReport(category: options.category, files: outcomes)
+    }
+
+    struct Failure: Error {
+        let message: String
+    }
+
+    /// Reads, hashes, decodes and embeds a batch in parallel; already stored files are
+    /// not decoded at all.
+    private func prepare(_ paths: [String], options: IngestOptions) -> [Result<NewReference, Failure>] {
+        let results = Slots<Result<NewReference, Failure>>(count: paths.count)
+        let decoder = ImageDecoder(maxPixels: options.maxPixels)
+        let next = Counter()
+        DispatchQueue.concurrentPerform(iterations: min(options.concurrency, paths.count)) { _ in
+            while case let index = next.take(), index < paths.count {
+                results[index] = prepareOne(paths[index], decoder: decoder, options: options)
+            }
+        }
+        return results.values
+    }
+
+    private func prepareOne(_ path: String, decoder: ImageDecoder, options: IngestOptions) -> Result<NewReference, Failure> {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            return .failure(Failure(message: "cannot read: \(error.localizedDescription)"))
+        }
+        let sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        if let existing = try? store.liveReference(withSHA256: sha256, in: options.category) {
+            // Already stored: skip decoding and embedding; `add` reports the duplicate.
+            return .success(NewReference(sha256: sha256, sourcePath: path, width: existing.width, height: existing.height,
+                                         metadata: options.metadata, vector: [Float](repeating: 0, count: embedder.identity.globalDimension)))
+        }
+        do {
+            let image = try decoder.decode([UInt8](data))
+            let embedding = try embedder.embed(image)
+            return .success(NewReference(sha256: sha256, sourcePath: path, width: image.width, height: image.height,
+                                         metadata: options.metadata, vector: embedding.global, patches: embedding.patches))
+        } catch let error as ImagingError {
+            return .failure(Failure(message: error.description))
+        } catch let error as EmbeddingError {
+            return .failure(Failure(message: error.description))
+        } catch {
+            return .failure(Failure(message: "\(error)"))
+        }
+    }
+}
+
+/// Slots written by concurrent workers, each slot by exactly one worker.
+final class Slots<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var slots: [T?]
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    subscript(index: Int) -> T {
+        get { lock.withLock { slots[index]! } }
+        set { lock.withLock { slots[index] = newValue } }
+    }
+    var values: [T] { lock.withLock { slots.map { $0! } } }
+}
+
+/// Hands out increasing indexes to concurrent workers.
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func take() -> Int { lock.withLock { defer { value += 1 }; return value } }
+}

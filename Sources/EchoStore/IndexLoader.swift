@@ -1,0 +1,122 @@
+import EchoIndex
+import Foundation
+import GRDB
+import Logging
+
+/// Brings a category's index up to date with SQLite: loads the newest readable index
+/// file, replays the changes after its sequence, and rebuilds from SQLite when there is
+/// no usable file or the result disagrees with the live rows.
+struct IndexLoader {
+    let store: ReferenceStore
+    let category: Category
+
+    func load() throws(StoreError) -> CategoryIndex {
+        for file in IndexFiles.files(in: store.indexDirectory, category: category.id) {
+            let index: VectorIndex
+            do {
+                index = try VectorIndex.read(from: file.path)
+            } catch {
+                store.logger.warning("index file unusable; trying an older one or rebuilding",
+                                     metadata: ["store.file": "\(file.path)", "store.error": "\(error)"])
+                continue
+            }
+            guard index.dimension == category.embedder.globalDimension else {
+                store.logger.warning("index file has the wrong dimension; ignoring it", metadata: ["store.file": "\(file.path)"])
+                continue
+            }
+            let loaded = CategoryIndex(categoryID: category.id, index: index, appliedSequence: file.sequence)
+            do {
+                try replay(into: loaded)
+            } catch where error.code == .index {
+                store.logger.warning("cannot replay into the index file; rebuilding", metadata: ["store.error": "\(error)"])
+                break
+            }
+            let live = try liveCount()
+            if loaded.index.count == live { return loaded }
+            store.logger.warning("index disagrees with SQLite after replay; rebuilding",
+                                 metadata: ["store.category": "\(category.name)", "store.index_count": "\(loaded.index.count)", "store.live": "\(live)"])
+            break
+        }
+        return try rebuild()
+    }
+
+    /// Applies every change after the index's sequence: adds live rows it lacks, removes
+    /// references deleted since.
+    func replay(into index: CategoryIndex) throws(StoreError) {
+        let after = index.sequence
+        let (added, removed, now) = try store.read { db -> ([(Int64, Data)], [Int64], Int64) in
+            let now = try Int64.fetchOne(db, sql: "SELECT value FROM store_sequence") ?? 0
+            let added = try Row.fetchAll(db, sql: """
+                SELECT r.id, v.vector FROM reference_images r JOIN reference_vectors v ON v.reference_id = r.id
+                WHERE r.category_id = ? AND r.seq > ? AND r.deleted_seq IS NULL ORDER BY r.seq
+                """, arguments: [category.id, after]).map { ($0["id"] as Int64, $0["vector"] as Data) }
+            let removed = try Int64.fetchAll(db, sql: "SELECT id FROM reference_images WHERE category_id = ? AND deleted_seq > ?",
+                                             arguments: [category.id, after])
+            return (added, removed, now)
+        }
+        guard now > after else { return }
+        let dimension = category.embedder.globalDimension
+        var vectors: [Float] = []
+        vectors.reserveCapacity(added.count * dimension)
+        for (_, blob) in added { vectors += VectorCoding.float32Values(blob) }
+        do {
+            try index.apply(adding: vectors, ids: added.map(\.0), dimension: dimension, upTo: now)
+            try index.apply(removing: removed, upTo: now)
+        } catch {
+            throw StoreError(.index, "replaying changes into category \"\(category.name)\": \(error.message)")
+        }
+        if !added.isEmpty || !removed.isEmpty {
+            store.logger.info("replayed changes into the index",
+                              metadata: ["store.category": "\(category.name)", "store.added": "\(added.count)", "store.removed": "\(removed.count)"])
+        }
+    }
+
+    /// Builds the index from the live vectors in SQLite. An IVF index with too few
+    /// vectors to train falls back to exact search until it has enough.
+    func rebuild() throws(StoreError) -> CategoryIndex {
+        let (rows, now) = try store.read { db -> ([(Int64, Data)], Int64) in
+            let now = try Int64.fetchOne(db, sql: "SELECT value FROM store_sequence") ?? 0
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT r.id, v.vector FROM reference_images r JOIN reference_vectors v ON v.reference_id = r.id
+                WHERE r.category_id = ? AND r.deleted_seq IS NULL ORDER BY r.id
+                """, arguments: [category.id]).map { ($0["id"] as Int64, $0["vector"] as Data) }
+            return (rows, now)
+        }
+        let dimension = category.embedder.globalDimension
+        var vectors: [Float] = []
+        vectors.reserveCapacity(rows.count * dimension)
+        for (_, blob) in rows { vectors += VectorCoding.float32Values(blob) }
+        let index = try Self.build(specification: category.indexSpecification, dimension: dimension, vectors: vectors,
+                                   ids: rows.map(\.0), categoryName: category.name, logger: store.logger)
+        store.logger.info("built the index from SQLite", metadata: ["store.category": "\(category.name)", "store.vectors": "\(rows.count)"])
+        let loaded = CategoryIndex(categoryID: category.id, index: index, appliedSequence: now)
+        loaded.replace(with: index, sequence: now)
+        return loaded
+    }
+
+    static func build(specification: String, dimension: Int, vectors: [Float], ids: [Int64], categoryName: String, logger: Logger) throws(StoreError) -> VectorIndex {
+        do {
+            var index = try VectorIndex(dimension: dimension, description: specification)
+            if !index.isTrained {
+                do throws(IndexError) {
+                    guard !ids.isEmpty else { throw IndexError(.notTrained, "no vectors to train on") }
+                    try index.train(vectors)
+                } catch {
+                    logger.warning("cannot train the index yet; using exact search until there are enough references",
+                                   metadata: ["store.category": "\(categoryName)", "store.index": "\(specification)", "store.error": "\(error.message)"])
+                    index = try VectorIndex(dimension: dimension, description: "Flat")
+                }
+            }
+            if !ids.isEmpty { try index.add(vectors, ids: ids) }
+            return index
+        } catch {
+            throw StoreError(.index, "building the \"\(specification)\" index of category \"\(categoryName)\": \(error.message)")
+        }
+    }
+
+    func liveCount() throws(StoreError) -> Int {
+        try store.read { db in
+            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reference_images WHERE category_id = ? AND deleted_seq IS NULL", arguments: [category.id]) ?? 0
+        }
+    }
+}

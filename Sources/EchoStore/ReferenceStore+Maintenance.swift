@@ -1,0 +1,155 @@
+import EchoIndex
+import Foundation
+import GRDB
+
+/// What `verify()` found.
+public struct VerificationReport: Sendable, Codable {
+    /// One line per problem; empty when the store is consistent.
+    public var problems: [String]
+    /// Categories checked.
+    public var categories: Int
+    /// Live references checked.
+    public var references: Int
+    public var isConsistent: Bool { problems.isEmpty }
+}
+
+/// Figures of one category for `stats`.
+public struct CategoryStatistics: Sendable, Codable {
+    public var name: String
+    public var embedder: String
+    public var indexSpecification: String
+    public var liveReferences: Int
+    public var deletedReferences: Int
+    public var referencesWithPatches: Int
+    public var indexedVectors: Int
+    public var indexFileBytes: Int?
+    public var indexFileSequence: Int64?
+    public var referenceSetVersion: Int64
+    /// Recall@10 of the index against exact search, on up to 200 stored vectors as
+    /// queries; nil for exact (Flat) indexes, which are exact by construction.
+    public var recallAt10: Double?
+}
+
+extension ReferenceStore {
+    /// Checks SQLite's integrity and that every category's index holds exactly its live
+    /// references, and that the newest index file on disk loads and agrees after replay.
+    public func verify() throws(StoreError) -> VerificationReport {
+        var problems: [String] = []
+        let integrity = try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        if integrity != ["ok"] { problems += integrity.map { "SQLite integrity: \($0)" } }
+        let foreignKeys = try read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
+        if !foreignKeys.isEmpty { problems.append("SQLite: \(foreignKeys.count) rows break foreign keys") }
+        var referenceCount = 0
+        let all = try categories()
+        for category in all {
+            let (liveIDs, badVectors) = try read { db -> ([Int64], Int) in
+                let ids = try Int64.fetchAll(db, sql: "SELECT id FROM reference_images WHERE category_id = ? AND deleted_seq IS NULL", arguments: [category.id])
+                let bad = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM reference_images r LEFT JOIN reference_vectors v ON v.reference_id = r.id
+                    WHERE r.category_id = ? AND r.deleted_seq IS NULL AND (v.vector IS NULL OR length(v.vector) != ?)
+                    """, arguments: [category.id, category.embedder.globalDimension * 4]) ?? 0
+                return (ids, bad)
+            }
+            referenceCount += liveIDs.count
+            if badVectors > 0 { problems.append("\(category.name): \(badVectors) live references without a valid \(category.embedder.globalDimension)-d vector") }
+            let index = try currentIndex(for: category).index
+            if index.count != liveIDs.count {
+                problems.append("\(category.name): the index holds \(index.count) vectors but \(liveIDs.count) references are live")
+            }
+            let missing = liveIDs.filter { !index.contains($0) }
+            if !missing.isEmpty { problems.append("\(category.name): \(missing.count) live references are missing from the index (first: \(missing[0]))") }
+            if let file = IndexFiles.files(in: indexDirectory, category: category.id).first {
+                do {
+                    let onDisk = CategoryIndex(categoryID: category.id, index: try VectorIndex.read(from: file.path), appliedSequence: file.sequence)
+                    try IndexLoader(store: self, category: category).replay(into: onDisk)
+                    if onDisk.index.count != liveIDs.count {
+                        problems.append("\(category.name): the index file \(file.path) disagrees with SQLite after replay (\(onDisk.index.count) vs \(liveIDs.count)); run rebuild-index")
+                    }
+                } catch let error as IndexError {
+                    problems.append("\(category.name): the index file \(file.path) is unreadable (\(error.message)); it will be rebuilt, or run rebuild-index")
+                } catch {
+                    problems.append("\(category.name): \(error)")
+                }
+            }
+        }
+        return VerificationReport(problems: problems, categories: all.count, references: referenceCount)
+    }
+
+    /// Rebuilds a category's index from SQLite and saves it.
+    /// - Returns: how many vectors the new index holds.
+    public func rebuildIndex(category categoryName: String) throws(StoreError) -> Int {
+        try requireWritable()
+        let category = try category(named: categoryName)
+        return try writeLock.locked { () throws(StoreError) -> Int in
+            let rebuilt = try IndexLoader(store: self, category: category).rebuild()
+            let index = try loadedIndex(for: category)
+            index.replace(with: rebuilt.index, sequence: rebuilt.sequence)
+            do throws(IndexError) {
+                try index.save(in: indexDirectory, logger: logger)
+            } catch {
+                throw StoreError(.index, "saving the rebuilt index of \"\(categoryName)\": \(error.message)")
+            }
+            return rebuilt.index.count
+        }
+    }
+
+    /// Figures for every category (or one).
+    public func statistics(category only: String? = nil) throws(StoreError) -> [CategoryStatistics] {
+        let selected: [Category]
+        if let only {
+            selected = [try category(named: only)]
+        } else {
+            selected = try categories()
+        }
+        var result: [CategoryStatistics] = []
+        for category in selected {
+            let counts = try read { db -> (Int, Int, Int) in
+                let live = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reference_images WHERE category_id = ? AND deleted_seq IS NULL", arguments: [category.id]) ?? 0
+                let deleted = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reference_images WHERE category_id = ? AND deleted_seq IS NOT NULL", arguments: [category.id]) ?? 0
+                let patches = try Int.fetchOne(db, sql: """
+                    SELECT COUNT(*) FROM reference_patches p JOIN reference_images r ON r.id = p.reference_id
+                    WHERE r.category_id = ? AND r.deleted_seq IS NULL
+                    """, arguments: [category.id]) ?? 0
+                return (live, deleted, patches)
+            }
+            let index = try currentIndex(for: category).index
+            let file = IndexFiles.files(in: indexDirectory, category: category.id).first
+            let bytes = file.flatMap { (try? FileManager.default.attributesOfItem(atPath: $0.path))?[.size] as? Int }
+            result.append(CategoryStatistics(
+                name: category.name, embedder: category.embedder.description, indexSpecification: category.indexSpecification,
+                liveReferences: counts.0, deletedReferences: counts.1, referencesWithPatches: counts.2, indexedVectors: index.count,
+                indexFileBytes: bytes, indexFileSequence: file?.sequence, referenceSetVersion: category.referenceSetVersion,
+                recallAt10: try recall(of: index, category: category)))
+        }
+        return result
+    }
+
+    /// Recall@10 of an approximate index against exact search over the same vectors.
+    private func recall(of index: VectorIndex, category: Category) throws(StoreError) -> Double? {
+        guard category.indexSpecification.uppercased() != "FLAT", index.count > 0 else { return nil }
+        let rows = try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT r.id, v.vector FROM reference_images r JOIN reference_vectors v ON v.reference_id = r.id
+                WHERE r.category_id = ? AND r.deleted_seq IS NULL ORDER BY r.id
+                """, arguments: [category.id]).map { ($0["id"] as Int64, VectorCoding.float32Values($0["vector"])) }
+        }
+        let dimension = category.embedder.globalDimension
+        do {
+            let exact = try VectorIndex(dimension: dimension, description: "Flat")
+            try exact.add(rows.flatMap(\.1), ids: rows.map(\.0))
+            let step = max(1, rows.count / 200)
+            let queries = stride(from: 0, to: rows.count, by: step).flatMap { rows[$0].1 }
+            let k = min(10, rows.count)
+            let truth = try exact.search(queries, k: k)
+            let found = try index.search(queries, k: k)
+            var hits = 0
+            for q in 0..<truth.queryCount {
+                let expected = Set(truth.neighbours(ofQuery: q).map(\.id))
+                hits += found.neighbours(ofQuery: q).filter { expected.contains($0.id) }.count
+            }
+            return Double(hits) / Double(truth.queryCount * k)
+        } catch {
+            throw StoreError(.index, "measuring recall of \"\(category.name)\": \(error.message)")
+        }
+    }
+}

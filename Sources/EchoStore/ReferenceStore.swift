@@ -1,0 +1,198 @@
+import EchoEmbedding
+import EchoIndex
+import Foundation
+import GRDB
+import Logging
+
+/// Echo's reference database: golden samples per category, their metadata and vectors in
+/// SQLite (the source of truth, WAL mode), and one FAISS index per category as a
+/// rebuildable cache.
+///
+/// Durability: a reference and its vector commit in one transaction. Index files are
+/// written atomically with the last change sequence they contain; on open, changes after
+/// that sequence are replayed and deleted references removed; a missing or unreadable
+/// index file is rebuilt from SQLite. A crash at any instant loses no committed reference
+/// and never lets a query return a deleted one.
+///
+/// Concurrency: one writer process at a time (an exclusive lock; a second writer gets
+/// `StoreError.busy` after `lockTimeout`); any number of reader processes. Within a
+/// process, queries run concurrently with each other and with writes.
+public final class ReferenceStore: @unchecked Sendable {
+    /// How a store is opened.
+    public enum Mode: Sendable {
+        /// Queries only. Fails if there is no store.
+        case readOnly
+        /// Queries and changes; creates the store if needed; takes the writer lock.
+        case readWrite
+    }
+
+    /// The store's directory.
+    public let directory: String
+    public let mode: Mode
+    let database: DatabasePool
+    let logger: Logger
+    let indexDirectory: String
+    private let writerLock: WriterLock?
+    /// Serialises "commit, then update the index" so indexes apply changes in order.
+    let writeLock = NSLock()
+    private let indexesLock = NSLock()
+    private var indexes: [Int64: CategoryIndex] = [:]
+
+    /// Opens (or, read-write, creates) the store in `directory`.
+    /// - Parameters:
+    ///   - lockTimeout: how long a read-write open waits for another writer to finish.
+    ///   - logger: where the store logs (index rebuilds, replays); nothing is bootstrapped.
+    /// - Throws: `StoreError` `.notFound` (read-only, no store), `.busy` (another writer),
+    ///   `.database` (SQLite cannot open or migrate it), `.io`.
+    public init(directory: String, mode: Mode = .readWrite, lockTimeout: TimeInterval = 10, logger: Logger) throws(StoreError) {
+        self.directory = directory
+        self.mode = mode
+        self.logger = logger
+        indexDirectory = directory + "/indexes"
+        let databasePath = directory + "/echo.sqlite"
+        let exists = FileManager.default.fileExists(atPath: databasePath)
+        if mode == .readOnly, !exists {
+            throw StoreError(.notFound, "no Echo store at \(directory); create one with `echoctl ingest --store \(directory) ...`")
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: indexDirectory, withIntermediateDirectories: true)
+        } catch where mode == .readWrite {
+            throw StoreError(.io, "cannot create \(indexDirectory): \(error.localizedDescription)")
+        } catch {}
+        writerLock = mode == .readWrite ? try WriterLock(path: directory + "/writer.lock", timeout: lockTimeout) : nil
+
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(lockTimeout)
+        configuration.label = "echo.store"
+        do {
+            database = try DatabasePool(path: databasePath, configuration: configuration)
+            if mode == .readWrite {
+                try StoreSchema.migrator.migrate(database)
+            } else {
+                try database.read { db in
+                    let applied = try StoreSchema.migrator.appliedIdentifiers(db)
+                    let known = Set(EmbeddedMigrations.all.map(\.name))
+                    guard applied.isSubset(of: known), applied == known else {
+                        throw StoreError(.database, "the store's schema (\(applied.sorted())) is not this echoctl's (\(known.sorted())); open it read-write once to migrate, or use a matching echoctl")
+                    }
+                }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.database, "cannot open \(databasePath): \(error)")
+        }
+    }
+
+    // MARK: Categories
+
+    /// All categories, by name.
+    public func categories() throws(StoreError) -> [Category] {
+        try read { db in try CategoryRow.fetchAll(db, sql: "SELECT * FROM categories ORDER BY name").map(\.category) }
+    }
+
+    /// The category called `name`.
+    /// - Throws: `.unknownCategory` listing the known ones.
+    public func category(named name: String) throws(StoreError) -> Category {
+        let found = try read { db in try CategoryRow.fetchOne(db, sql: "SELECT * FROM categories WHERE name = ?", arguments: [name]) }
+        guard let found else {
+            let known = (try? categories().map(\.name)) ?? []
+            throw StoreError(.unknownCategory, "no category \"\(name)\"" + (known.isEmpty ? " (the store is empty; ingest some references first)" : "; known: \(known.joined(separator: ", "))"))
+        }
+        return found.category
+    }
+
+    /// Returns the category `name`, creating it for `embedder` and `indexSpecification` if
+    /// it does not exist.
+    /// - Throws: `.incompatible` when it exists with another embedder (mixing vectors of
+    ///   different embedders is refused); `.invalidArgument` for an empty name or a bad
+    ///   index description; `.readOnly`.
+    public func ensureCategory(_ name: String, embedder: EmbedderIdentity, indexSpecification: String = "Flat") throws(StoreError) -> Category {
+        try requireWritable()
+        guard !name.isEmpty, name.count <= 200, !name.contains(where: \.isNewline) else {
+            throw StoreError(.invalidArgument, "a category name must be 1–200 characters on one line")
+        }
+        if let existing = try? category(named: name) {
+            do {
+                try existing.embedder.requireCompatible(with: embedder, context: "category \"\(name)\"")
+            } catch {
+                throw StoreError(.incompatible, error.message)
+            }
+            return existing
+        }
+        do {
+            _ = try VectorIndex(dimension: embedder.globalDimension, description: indexSpecification)
+        } catch {
+            throw StoreError(.invalidArgument, "index \"\(indexSpecification)\" for category \"\(name)\": \(error.message)")
+        }
+        try write { db in
+            try db.execute(sql: """
+                INSERT INTO categories (name, embedder_id, weights_sha256, dimension, patch_dimension, input_size, index_spec, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [name, embedder.id, embedder.weightsSHA256, embedder.globalDimension, embedder.patchDimension,
+                                 embedder.inputSize, indexSpecification, Self.timestamp()])
+        }
+        logger.info("created category", metadata: ["store.category": "\(name)", "store.index": "\(indexSpecification)"])
+        return try category(named: name)
+    }
+
+    // MARK: Helpers shared by the extensions
+
+    func requireWritable() throws(StoreError) {
+        guard mode == .readWrite else { throw StoreError(.readOnly, "the store was opened read-only") }
+    }
+
+    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try database.read(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.database, "reading \(directory): \(error)")
+        }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try database.write(body)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.database, "writing \(directory) (nothing was changed): \(error)")
+        }
+    }
+
+    /// The loaded index of `category`, loading (and replaying, or rebuilding) it first.
+    func loadedIndex(for category: Category) throws(StoreError) -> CategoryIndex {
+        try indexesLock.locked { () throws(StoreError) in
+            if let index = indexes[category.id] { return index }
+            let index = try IndexLoader(store: self, category: category).load()
+            indexes[category.id] = index
+            return index
+        }
+    }
+
+    func forgetIndex(of categoryID: Int64) {
+        indexesLock.locked { indexes[categoryID] = nil }
+    }
+
+    var loadedIndexes: [CategoryIndex] { indexesLock.locked { Array(indexes.values) } }
+
+    static func timestamp() -> String {
+        ISO8601DateFormatter().string(from: Date())
+    }
+
+    /// Saves every index with unsaved changes. Call before exiting; a crash without it
+    /// loses nothing (the next open replays from SQLite), only time.
+    public func saveIndexes() throws(StoreError) {
+        guard mode == .readWrite else { return }
+        for index in loadedIndexes where index.pendingChanges > 0 {
+            do {
+                try index.save(in: indexDirectory, logger: logger)
+            } catch {
+                throw StoreError(.index, "saving the index of category \(index.categoryID): \(error.message)")
+            }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import EchoEmbedding
+import EchoReferences
+import EchoStore
+
+/// `echoctl ingest PATH... --category C`: add golden samples.
+struct Ingest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Add golden (defect-free) images of a product: files, or folders searched recursively for .png/.jpg/.jpeg.",
+        discussion: "Re-ingesting the same file is a no-op. Bad files are reported and skipped; the exit code is 1 if any failed.")
+
+    @Argument(help: "Image files or folders.")
+    var paths: [String]
+
+    @Option(name: .shortAndLong, help: "The product (category); created on first use.")
+    var category: String
+
+    @Option(name: .customLong("meta"), help: "Metadata stored with every image, key=value (repeatable).")
+    var meta: [String] = []
+
+    @Option(name: .customLong("index"), help: "FAISS index of a new category: Flat (exact), HNSW32, IVF64,Flat ...")
+    var indexSpecification = "Flat"
+
+    @Option(help: "Images committed per transaction.")
+    var batchSize = 32
+
+    @Option(help: "The weights file (default: $ECHO_WEIGHTS, else the data directory).")
+    var weights: String?
+
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        _ = try parseMetadata(meta)
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
+    }
+
+    func run() throws {
+        let logger = runtime.prepare(label: "ingest")
+        let embedder: ImageEmbedder
+        do {
+            embedder = try ImageEmbedder(weightsPath: weights ?? WeightsLocation.resolve())
+        } catch {
+            throw CommandFailure(error.description)
+        }
+        let store = try storeOptions.open(.readWrite, logger: logger)
+        let options = IngestOptions(category: category, metadata: try parseMetadata(meta), indexSpecification: indexSpecification,
+                                    batchSize: batchSize, concurrency: runtime.threads)
+        let bar = ProgressBar(label: "ingest")
+        let report: IngestReport
+        do {
+            report = try Ingestor(store: store, embedder: embedder, logger: logger).ingest(paths, options: options) { progress in
+                if !output.json {
+                    bar.update(done: progress.done, total: progress.total,
+                               detail: "added \(progress.added), duplicate \(progress.duplicates), failed \(progress.failed)")
+                }
+            }
+        } catch {
+            throw CommandFailure(error.description)
+        }
+        if output.json {
+            try printJSON(report)
+        } else {
+            for file in report.files where file.status == .failed {
+                print("failed: \(file.path): \(file.reason ?? "?")")
+            }
+            print("\(report.category): \(report.added) added, \(report.duplicates) already present, \(report.failed) failed")
+        }
+        if report.failed > 0 { throw ExitCode(1) }
+    }
+}

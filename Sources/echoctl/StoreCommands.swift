@@ -1,0 +1,133 @@
+import ArgumentParser
+import EchoStore
+import Foundation
+
+/// `echoctl categories`: the products in the store.
+struct Categories: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the products (categories) in the store.")
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let store = try storeOptions.open(.readOnly, logger: runtime.prepare(label: "categories"))
+        let statistics = try orFail { () throws(StoreError) in try store.statistics() }
+        if output.json { return try printJSON(statistics) }
+        print(Table(headers: ["category", "references", "index", "embedder"], rows: statistics.map {
+            [$0.name, String($0.liveReferences), $0.indexSpecification, $0.embedder]
+        }).rendered)
+    }
+}
+
+/// `echoctl list --category C`: the golden samples of a product.
+struct List: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "List the references of a category.")
+    @Option(name: .shortAndLong, help: "The product (category).") var category: String
+    @Option(help: "At most this many.") var limit = 1000
+    @Option(help: "Skip this many.") var offset = 0
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let store = try storeOptions.open(.readOnly, logger: runtime.prepare(label: "list"))
+        let references = try orFail { () throws(StoreError) in try store.list(category: category, limit: limit, offset: offset) }
+        if output.json { return try printJSON(references) }
+        print(Table(headers: ["id", "size", "sha256", "path", "metadata"], rows: references.map {
+            [String($0.id), "\($0.width)x\($0.height)", String($0.sha256.prefix(12)), $0.sourcePath,
+             $0.metadata.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")]
+        }).rendered)
+    }
+}
+
+/// `echoctl remove ID...`: delete references.
+struct Remove: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Delete references by id (see `list`).")
+    @Argument(help: "Reference ids.") var ids: [Int64]
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let store = try storeOptions.open(.readWrite, logger: runtime.prepare(label: "remove"))
+        let removed = try orFail { () throws(StoreError) in
+            let removed = try store.remove(ids: ids)
+            try store.saveIndexes()
+            return removed
+        }
+        if output.json { return try printJSON(removed) }
+        for record in removed { print("removed \(record.id) (\(record.category)) \(record.sourcePath)") }
+    }
+}
+
+/// `echoctl verify`: consistency of SQLite and the indexes.
+struct Verify: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check SQLite's integrity and that every index agrees with the metadata; exit 1 if not.")
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let store = try storeOptions.open(.readOnly, logger: runtime.prepare(label: "verify"))
+        let report = try orFail { () throws(StoreError) in try store.verify() }
+        if output.json {
+            try printJSON(report)
+        } else {
+            for problem in report.problems { print("problem: \(problem)") }
+            print(report.isConsistent
+                  ? "ok: \(report.categories) categories, \(report.references) references, indexes agree with SQLite"
+                  : "\(report.problems.count) problems")
+        }
+        if !report.isConsistent { throw ExitCode(1) }
+    }
+}
+
+/// `echoctl rebuild-index --category C`: rebuild an index from SQLite.
+struct RebuildIndex: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "rebuild-index", abstract: "Rebuild a category's FAISS index from SQLite.")
+    @Option(name: .shortAndLong, help: "The product (category); all when omitted.") var category: String?
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var runtime: RuntimeOptions
+
+    func run() throws {
+        let store = try storeOptions.open(.readWrite, logger: runtime.prepare(label: "rebuild-index"))
+        try orFail { () throws(StoreError) in
+            let names: [String]
+            if let category { names = [category] } else { names = try store.categories().map(\.name) }
+            for name in names {
+                let count = try store.rebuildIndex(category: name)
+                print("\(name): rebuilt with \(count) vectors")
+            }
+        }
+    }
+}
+
+/// `echoctl stats`: figures per category, with the recall of approximate indexes.
+struct Stats: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Figures per category: references, index, file size, recall of HNSW/IVF against exact.")
+    @Option(name: .shortAndLong, help: "One product (category).") var category: String?
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let store = try storeOptions.open(.readOnly, logger: runtime.prepare(label: "stats"))
+        let statistics = try orFail { () throws(StoreError) in try store.statistics(category: category) }
+        if output.json { return try printJSON(statistics) }
+        print(Table(headers: ["category", "live", "deleted", "patches", "index", "indexed", "file", "recall@10", "set version"], rows: statistics.map {
+            [$0.name, String($0.liveReferences), String($0.deletedReferences), String($0.referencesWithPatches), $0.indexSpecification,
+             String($0.indexedVectors), $0.indexFileBytes.map { ByteCountFormatter.string(fromByteCount: Int64($0), countStyle: .file) } ?? "-",
+             $0.recallAt10.map { String(format: "%.3f", $0) } ?? "exact", String($0.referenceSetVersion)]
+        }).rendered)
+    }
+}
+
+/// Runs a store operation, turning its error into one clear line.
+func orFail<T>(_ body: () throws(StoreError) -> T) throws -> T {
+    do {
+        return try body()
+    } catch {
+        throw CommandFailure(error.description)
+    }
+}
