@@ -135,6 +135,11 @@ let package = Package(
             dependencies: ["EchoEmbedding"],
             exclude: ["Fixtures"]
         ),
+        .testTarget(
+            name: "EchoStoreTests",
+            dependencies: ["EchoStore", "EchoEmbedding", "echoctl", .product(name: "Logging", package: "swift-log"),
+                           .product(name: "GRDB", package: "GRDB.swift")]
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )

@@ -37,7 +37,16 @@ struct IndexLoader {
                                  metadata: ["store.category": "\(category.name)", "store.index_count": "\(loaded.index.count)", "store.live": "\(live)"])
             break
         }
-        return try rebuild()
+        let rebuilt = try rebuild()
+        if store.mode == .readWrite {
+            // Replace the unusable file now, rather than rebuilding again on every open.
+            do {
+                try rebuilt.save(in: store.indexDirectory, logger: store.logger)
+            } catch {
+                store.logger.warning("could not save the rebuilt index", metadata: ["store.error": "\(error)"])
+            }
+        }
+        return rebuilt
     }
 
     /// Applies every change after the index's sequence: adds live rows it lacks, removes

@@ -1,0 +1,85 @@
+import EchoEmbedding
+import Foundation
+import Testing
+@testable import EchoStore
+
+@Suite("Adding and querying references")
+struct StoreRoundTripTests {
+    @Test("a query returns the nearest live references, most similar first, with their metadata")
+    func nearestInOrder() throws {
+        let directory = try TemporaryDirectory()
+        let store = try StoreFixture.open(directory)
+        _ = try store.ensureCategory("bottle", embedder: StoreFixture.identity)
+        let outcomes = try store.add((0..<50).map { StoreFixture.reference($0, metadata: ["line": $0 % 2 == 0 ? "a" : "b"]) }, to: "bottle")
+        #expect(StoreFixture.addedIDs(outcomes).count == 50)
+        let matches = try store.nearest(to: StoreFixture.vector(7), in: "bottle", k: 5)
+        #expect(matches.count == 5)
+        #expect(matches[0].reference.sourcePath == "/golden/7.png")
+        #expect(abs(matches[0].similarity - 1) < 1e-5)
+        #expect(matches[0].reference.metadata == ["line": "b"])
+        #expect(zip(matches, matches.dropFirst()).allSatisfy { $0.similarity >= $1.similarity })
+        // Exactly the brute-force order.
+        let exact = (0..<50).map { seed in (seed, zip(StoreFixture.vector(seed), StoreFixture.vector(7)).map(*).reduce(0, +)) }
+            .sorted { $0.1 > $1.1 }.prefix(5).map { "/golden/\($0.0).png" }
+        #expect(matches.map(\.reference.sourcePath) == Array(exact))
+    }
+
+    @Test("re-adding the same bytes is reported as a duplicate and stores nothing")
+    func duplicatesAreNoOps() throws {
+        let directory = try TemporaryDirectory()
+        let store = try StoreFixture.open(directory)
+        _ = try store.ensureCategory("bottle", embedder: StoreFixture.identity)
+        let first = try store.add([StoreFixture.reference(1)], to: "bottle")
+        let again = try store.add([StoreFixture.reference(1), StoreFixture.reference(2), StoreFixture.reference(2)], to: "bottle")
+        guard case .added(let id) = first[0] else { Issue.record("not added"); return }
+        #expect(again[0] == .duplicate(existingID: id))
+        guard case .added(let second) = again[1] else { Issue.record("not added"); return }
+        #expect(again[2] == .duplicate(existingID: second))
+        #expect(try store.list(category: "bottle").count == 2)
+        #expect(try store.statistics(category: "bottle")[0].indexedVectors == 2)
+    }
+
+    @Test("a metadata filter keeps only matching references and still returns k of them")
+    func metadataFilter() throws {
+        let directory = try TemporaryDirectory()
+        let store = try StoreFixture.open(directory)
+        _ = try store.ensureCategory("bottle", embedder: StoreFixture.identity)
+        _ = try store.add((0..<60).map { StoreFixture.reference($0, metadata: ["camera": $0 % 10 == 0 ? "top" : "side"]) }, to: "bottle")
+        let matches = try store.nearest(to: StoreFixture.vector(3), in: "bottle", k: 4, filter: ["camera": "top"])
+        #expect(matches.count == 4)
+        #expect(matches.allSatisfy { $0.reference.metadata["camera"] == "top" })
+        #expect(try store.nearest(to: StoreFixture.vector(3), in: "bottle", k: 4, filter: ["camera": "none"]).isEmpty)
+        #expect(performing: { _ = try store.nearest(to: StoreFixture.vector(3), in: "bottle", k: 4, filter: ["bad key'": "x"]) },
+                throws: { ($0 as? StoreError)?.code == .invalidArgument })
+    }
+
+    @Test("patch features round-trip through float16 storage")
+    func patchFeaturesRoundTrip() throws {
+        let directory = try TemporaryDirectory()
+        let store = try StoreFixture.open(directory)
+        _ = try store.ensureCategory("bottle", embedder: StoreFixture.identity)
+        let values = (0..<(3 * 2 * 4)).map { Float($0) * 0.37 - 2 }
+        let patches = try PatchFeatures(height: 3, width: 2, dimension: 4, values: values)
+        let id = StoreFixture.addedIDs(try store.add([StoreFixture.reference(1, patches: patches)], to: "bottle"))[0]
+        let loaded = try #require(try store.patchFeatures(of: id))
+        #expect(loaded.height == 3 && loaded.width == 2 && loaded.dimension == 4)
+        for (a, b) in zip(loaded.values, values) { #expect(abs(a - b) <= abs(b) * 1e-3 + 1e-3) }
+        #expect(try store.vector(of: id) == StoreFixture.vector(1))
+    }
+
+    @Test("the migration is recorded and the schema has its tables")
+    func schemaMigrated() throws {
+        let directory = try TemporaryDirectory()
+        let store = try StoreFixture.open(directory)
+        let tables = try store.database.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+        }
+        #expect(Set(tables).isSuperset(of: ["categories", "reference_images", "reference_vectors", "reference_patches", "store_sequence"]))
+        let applied = try store.database.read { db in try StoreSchema.migrator.appliedIdentifiers(db) }
+        #expect(applied == ["0001_reference_store"])
+        let journal = try store.database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(journal == "wal")
+    }
+}
+
+import GRDB
