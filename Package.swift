@@ -140,6 +140,11 @@ let package = Package(
             dependencies: ["EchoStore", "EchoEmbedding", "echoctl", .product(name: "Logging", package: "swift-log"),
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // End-to-end tests that run the built echoctl binary.
+        .testTarget(
+            name: "EchoctlTests",
+            dependencies: ["echoctl"]
+        ),
     ],
     cxxLanguageStandard: .cxx17
 )
