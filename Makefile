@@ -6,7 +6,7 @@
 SWIFT ?= swift
 ECHOCTL = .build/release/echoctl
 
-.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed clean
+.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store clean
 
 setup:
 	@scripts/setup.sh
@@ -25,7 +25,7 @@ test: weights
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench: bench-index bench-embed
+bench: bench-index bench-embed bench-store
 
 bench-tools: weights
 	@scripts/setup.sh --bench
@@ -36,6 +36,9 @@ bench-index: bench-tools
 
 bench-embed: bench-tools
 	python3 bench/embed_bench.py --bench-binary .build/release/echo-bench
+
+bench-store: bench-tools
+	python3 bench/store_bench.py --bench-binary .build/release/echo-bench
 
 clean:
 	rm -rf .build bench/out

@@ -117,7 +117,10 @@ let package = Package(
                 "EchoIndex",
                 "EchoImaging",
                 "EchoEmbedding",
+                "EchoStore",
+                "EchoReferences",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "bench/EchoBench"
         ),

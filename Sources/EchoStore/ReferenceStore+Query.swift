@@ -17,7 +17,7 @@ extension ReferenceStore {
         for key in filter.keys where !Self.isValidMetadataKey(key) {
             throw StoreError(.invalidArgument, "metadata key \"\(key)\" must be letters, digits, '_', '-' or '.'")
         }
-        let category = try category(named: categoryName)
+        let (category, now) = try categoryAndSequence(named: categoryName)
         if let embedder {
             do {
                 try category.embedder.requireCompatible(with: embedder, context: "category \"\(categoryName)\"")
@@ -28,7 +28,7 @@ extension ReferenceStore {
         guard vector.count == category.embedder.globalDimension else {
             throw StoreError(.incompatible, "a \(vector.count)-d query for category \"\(categoryName)\", whose vectors are \(category.embedder.globalDimension)-d (\(category.embedder.id))")
         }
-        let index = try currentIndex(for: category)
+        let index = try currentIndex(for: category, sequence: now)
         let stored = index.index.count
         guard stored > 0 else { return [] }
         var candidates = min(stored, filter.isEmpty ? k : k * 4)
@@ -100,9 +100,14 @@ extension ReferenceStore {
 
     /// The category's index, first brought up to date with changes another process (or
     /// a failed update) committed since it was loaded.
-    func currentIndex(for category: Category) throws(StoreError) -> CategoryIndex {
+    func currentIndex(for category: Category, sequence: Int64? = nil) throws(StoreError) -> CategoryIndex {
         let index = try loadedIndex(for: category)
-        let now = try read { db in try Int64.fetchOne(db, sql: "SELECT value FROM store_sequence") ?? 0 }
+        let now: Int64
+        if let sequence {
+            now = sequence
+        } else {
+            now = try read { db in try Int64.fetchOne(db, sql: "SELECT value FROM store_sequence") ?? 0 }
+        }
         if now > index.sequence {
             try writeLock.locked { () throws(StoreError) in
                 try IndexLoader(store: self, category: category).replay(into: index)
@@ -111,9 +116,20 @@ extension ReferenceStore {
         return index
     }
 
+    /// The category and the store's change sequence, read together in one transaction.
+    func categoryAndSequence(named name: String) throws(StoreError) -> (Category, Int64) {
+        let (row, sequence) = try read { db in
+            (try CategoryRow.fetchOne(db, sql: "SELECT * FROM categories WHERE name = ?", arguments: [name]),
+             try Int64.fetchOne(db, sql: "SELECT value FROM store_sequence") ?? 0)
+        }
+        guard let row else { return (try category(named: name), sequence) }
+        return (row.category, sequence)
+    }
+
     static func record(_ row: Row) -> ReferenceRecord {
         let metadataText: String = row["metadata"]
-        let metadata = (try? JSONDecoder().decode([String: String].self, from: Data(metadataText.utf8))) ?? [:]
+        let object = (try? JSONSerialization.jsonObject(with: Data(metadataText.utf8))) as? [String: Any] ?? [:]
+        let metadata = object.compactMapValues { $0 as? String }
         return ReferenceRecord(id: row["id"], category: row["category_name"], sha256: row["sha256"], sourcePath: row["source_path"],
                                width: row["width"], height: row["height"], metadata: metadata, createdAt: row["created_at"])
     }

@@ -26,26 +26,36 @@ extension ReferenceStore {
             let outcomes = try write { db -> [AddOutcome] in
                 added = []
                 var outcomes: [AddOutcome] = []
+                let now = Self.timestamp()
+                let encoder = JSONEncoder.sorted
+                let findLive = try db.cachedStatement(sql: "SELECT id FROM reference_images WHERE category_id = ? AND sha256 = ? AND deleted_seq IS NULL")
+                let insertImage = try db.cachedStatement(sql: """
+                    INSERT INTO reference_images (category_id, sha256, source_path, width, height, metadata, created_at, seq)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """)
+                let insertVector = try db.cachedStatement(sql: "INSERT INTO reference_vectors (reference_id, vector) VALUES (?, ?)")
+                let insertPatches = try db.cachedStatement(sql: "INSERT INTO reference_patches (reference_id, height, width, dimension, features) VALUES (?, ?, ?, ?, ?)")
+                // One block of sequence numbers for the batch (duplicates leave gaps, which is fine).
+                var sequence = try Self.reserveSequences(db, count: references.count)
+                var encodedMetadata: [[String: String]: String] = [:]
                 for reference in references {
-                    if let existing = try Int64.fetchOne(db, sql: """
-                        SELECT id FROM reference_images WHERE category_id = ? AND sha256 = ? AND deleted_seq IS NULL
-                        """, arguments: [category.id, reference.sha256]) {
+                    if let existing = try Int64.fetchOne(findLive, arguments: [category.id, reference.sha256]) {
                         outcomes.append(.duplicate(existingID: existing))
                         continue
                     }
-                    let sequence = try Self.nextSequence(db)
-                    let metadata = String(decoding: try JSONEncoder.sorted.encode(reference.metadata), as: UTF8.self)
-                    try db.execute(sql: """
-                        INSERT INTO reference_images (category_id, sha256, source_path, width, height, metadata, created_at, seq)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """, arguments: [category.id, reference.sha256, reference.sourcePath, reference.width, reference.height,
-                                         metadata, Self.timestamp(), sequence])
+                    sequence += 1
+                    let metadata = try encodedMetadata[reference.metadata] ?? {
+                        let text = String(decoding: try encoder.encode(reference.metadata), as: UTF8.self)
+                        encodedMetadata[reference.metadata] = text
+                        return text
+                    }()
+                    try insertImage.execute(arguments: [category.id, reference.sha256, reference.sourcePath, reference.width,
+                                                        reference.height, metadata, now, sequence])
                     let id = db.lastInsertedRowID
-                    try db.execute(sql: "INSERT INTO reference_vectors (reference_id, vector) VALUES (?, ?)",
-                                   arguments: [id, VectorCoding.float32Blob(reference.vector)])
+                    try insertVector.execute(arguments: [id, VectorCoding.float32Blob(reference.vector)])
                     if let patches = reference.patches {
-                        try db.execute(sql: "INSERT INTO reference_patches (reference_id, height, width, dimension, features) VALUES (?, ?, ?, ?, ?)",
-                                       arguments: [id, patches.height, patches.width, patches.dimension, VectorCoding.float16Blob(patches.values)])
+                        try insertPatches.execute(arguments: [id, patches.height, patches.width, patches.dimension,
+                                                              VectorCoding.float16Blob(patches.values)])
                     }
                     added.append((id, reference.vector))
                     outcomes.append(.added(id: id))
@@ -121,11 +131,13 @@ extension ReferenceStore {
         }
     }
 
-    /// Saves an index once enough changes have piled up that replaying them on the next
-    /// open would cost more than writing the file now.
+    /// Saves an index mid-run once the unsaved changes reach half its size (at least
+    /// 8,192): a long ingest then writes the file a logarithmic number of times (at most
+    /// about three times its final size in all), and a crash costs at most that many rows
+    /// replayed from SQLite. `saveIndexes()` at the end of a run saves the rest.
     private func saveIfWorthwhile(_ index: CategoryIndex) throws(StoreError) {
         let pending = index.pendingChanges
-        guard pending > 0, pending >= max(256, index.index.count / 10) else { return }
+        guard pending > 0, pending >= max(8192, index.index.count / 2) else { return }
         do {
             try index.save(in: indexDirectory, logger: logger)
         } catch {
@@ -134,7 +146,12 @@ extension ReferenceStore {
     }
 
     static func nextSequence(_ db: Database) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "UPDATE store_sequence SET value = value + 1 WHERE id = 1 RETURNING value")!
+        try reserveSequences(db, count: 1) + 1
+    }
+
+    /// Reserves `count` sequence numbers; returns the one before the first.
+    static func reserveSequences(_ db: Database, count: Int) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "UPDATE store_sequence SET value = value + ? WHERE id = 1 RETURNING value - ?", arguments: [count, count])!
     }
 }
 

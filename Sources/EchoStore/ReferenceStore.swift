@@ -180,7 +180,7 @@ public final class ReferenceStore: @unchecked Sendable {
     var loadedIndexes: [CategoryIndex] { indexesLock.locked { Array(indexes.values) } }
 
     static func timestamp() -> String {
-        ISO8601DateFormatter().string(from: Date())
+        Date().formatted(.iso8601)
     }
 
     /// Saves every index with unsaved changes. Call before exiting; a crash without it
