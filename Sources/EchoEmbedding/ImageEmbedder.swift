@@ -54,17 +54,9 @@ public final class ImageEmbedder: Sendable {
     /// Embeds images concurrently, `concurrency` at a time (default: every core). Results
     /// come back in input order, each a success or the error for that image.
     public func embed(_ images: [Image], concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) -> [Result<Embedding, EmbeddingError>] {
-        let results = ResultSlots<Result<Embedding, EmbeddingError>>(count: images.count)
-        let workers = max(1, min(concurrency, images.count))
-        let next = AtomicCounter()
-        DispatchQueue.concurrentPerform(iterations: workers) { _ in
-            while true {
-                let index = next.increment()
-                guard index < images.count else { return }
-                results[index] = Result { () throws(EmbeddingError) in try embed(images[index]) }
-            }
+        parallelMap(count: images.count, concurrency: concurrency) { index in
+            Result { () throws(EmbeddingError) in try embed(images[index]) }
         }
-        return results.values
     }
 
     /// The network's 1000 ImageNet logits for `image` (for checking the weights).
@@ -110,34 +102,5 @@ final class WorkspacePool: @unchecked Sendable {
         let workspace = lock.withLock { idle.popLast() } ?? Workspace()
         defer { lock.withLock { idle.append(workspace) } }
         return body(workspace)
-    }
-}
-
-/// Slots written by concurrent workers, each slot by exactly one worker.
-final class ResultSlots<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [T?]
-
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    subscript(index: Int) -> T {
-        get { lock.withLock { slots[index]! } }
-        set { lock.withLock { slots[index] = newValue } }
-    }
-
-    var values: [T] { lock.withLock { slots.map { $0! } } }
-}
-
-/// A shared counter handing out indexes to workers.
-final class AtomicCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-
-    /// Returns the current value and advances it.
-    func increment() -> Int {
-        lock.withLock {
-            defer { value += 1 }
-            return value
-        }
     }
 }

@@ -134,22 +134,17 @@ public struct Ingestor: Sendable {
         return IngestReport(category: options.category, files: outcomes)
     }
 
-    struct Failure: Error {
+    struct Failure: Error, Sendable {
         let message: String
     }
 
     /// Reads, hashes, decodes and embeds a batch in parallel; already stored files are
     /// not decoded at all.
     private func prepare(_ paths: [String], options: IngestOptions) -> [Result<NewReference, Failure>] {
-        let results = Slots<Result<NewReference, Failure>>(count: paths.count)
         let decoder = ImageDecoder(maxPixels: options.maxPixels)
-        let next = Counter()
-        DispatchQueue.concurrentPerform(iterations: min(options.concurrency, paths.count)) { _ in
-            while case let index = next.take(), index < paths.count {
-                results[index] = prepareOne(paths[index], decoder: decoder, options: options)
-            }
+        return parallelMap(count: paths.count, concurrency: options.concurrency) { index in
+            prepareOne(paths[index], decoder: decoder, options: options)
         }
-        return results.values
     }
 
     private func prepareOne(_ path: String, decoder: ImageDecoder, options: IngestOptions) -> Result<NewReference, Failure> {
@@ -178,23 +173,4 @@ public struct Ingestor: Sendable {
             return .failure(Failure(message: "\(error)"))
         }
     }
-}
-
-/// Slots written by concurrent workers, each slot by exactly one worker.
-final class Slots<T>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var slots: [T?]
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    subscript(index: Int) -> T {
-        get { lock.withLock { slots[index]! } }
-        set { lock.withLock { slots[index] = newValue } }
-    }
-    var values: [T] { lock.withLock { slots.map { $0! } } }
-}
-
-/// Hands out increasing indexes to concurrent workers.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func take() -> Int { lock.withLock { defer { value += 1 }; return value } }
 }

@@ -10,8 +10,7 @@ struct Embed: ParsableCommand {
     @Argument(help: "A PNG or JPEG file.")
     var image: String
 
-    @Option(help: "The weights file (default: $ECHO_WEIGHTS, else the data directory).")
-    var weights: String?
+    @OptionGroup var embedderOptions: EmbedderOptions
 
     @Flag(help: "Also print the 28×28 grid of 152-d patch features (JSON only).")
     var patches = false
@@ -28,8 +27,8 @@ struct Embed: ParsableCommand {
 
     func run() throws {
         _ = runtime.prepare(label: "embed")
+        let embedder = try embedderOptions.load()
         do {
-            let embedder = try ImageEmbedder(weightsPath: weights ?? WeightsLocation.resolve())
             let decoded = try ImageDecoder().decodeFile(atPath: image)
             let embedding = try embedder.embed(decoded)
             if output.json {

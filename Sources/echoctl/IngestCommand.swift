@@ -24,8 +24,7 @@ struct Ingest: ParsableCommand {
     @Option(help: "Images committed per transaction.")
     var batchSize = 32
 
-    @Option(help: "The weights file (default: $ECHO_WEIGHTS, else the data directory).")
-    var weights: String?
+    @OptionGroup var embedderOptions: EmbedderOptions
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var runtime: RuntimeOptions
@@ -38,12 +37,7 @@ struct Ingest: ParsableCommand {
 
     func run() throws {
         let logger = runtime.prepare(label: "ingest")
-        let embedder: ImageEmbedder
-        do {
-            embedder = try ImageEmbedder(weightsPath: weights ?? WeightsLocation.resolve())
-        } catch {
-            throw CommandFailure(error.description)
-        }
+        let embedder = try embedderOptions.load()
         let store = try storeOptions.open(.readWrite, logger: logger)
         let options = IngestOptions(category: category, metadata: try parseMetadata(meta), indexSpecification: indexSpecification,
                                     batchSize: batchSize, concurrency: runtime.threads)

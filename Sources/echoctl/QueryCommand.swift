@@ -20,8 +20,7 @@ struct Query: ParsableCommand {
     @Option(name: .customLong("where"), help: "Only references whose metadata has key=value (repeatable).")
     var filters: [String] = []
 
-    @Option(help: "The weights file (default: $ECHO_WEIGHTS, else the data directory).")
-    var weights: String?
+    @OptionGroup var embedderOptions: EmbedderOptions
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var runtime: RuntimeOptions
@@ -35,9 +34,9 @@ struct Query: ParsableCommand {
     func run() throws {
         let logger = runtime.prepare(label: "query")
         let store = try storeOptions.open(.readOnly, logger: logger)
+        let embedder = try embedderOptions.load()
         let result: ReferenceSet
         do {
-            let embedder = try ImageEmbedder(weightsPath: weights ?? WeightsLocation.resolve())
             result = try ReferenceExtractor(store: store, embedder: embedder)
                 .nearestNormals(toImageAt: image, category: category, k: k, filter: try parseMetadata(filters))
         } catch let error as EmbeddingError {
