@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "EchoEmbedding", targets: ["EchoEmbedding"]),
         .library(name: "EchoStore", targets: ["EchoStore"]),
         .library(name: "EchoReferences", targets: ["EchoReferences"]),
+        .library(name: "EchoVision", targets: ["EchoVision"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -98,6 +99,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The vision expert: patch-level scores against the retrieved normals, thresholds
+        // from golden samples, heatmaps and reports.
+        .target(
+            name: "EchoVision",
+            dependencies: ["EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging", "EchoIndex"]
+        ),
         .executableTarget(
             name: "echoctl",
             dependencies: [
@@ -106,6 +113,7 @@ let package = Package(
                 "EchoEmbedding",
                 "EchoStore",
                 "EchoReferences",
+                "EchoVision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -8,12 +8,16 @@ public enum ReferenceExtractorError: Error, Equatable, Sendable, CustomStringCon
     case image(ImagingError)
     case embedding(EmbeddingError)
     case store(StoreError)
+    /// The category cannot serve the request: no golden samples, none with patch
+    /// features, or too few to calibrate. The message says what to do.
+    case references(String)
 
     public var description: String {
         switch self {
         case .image(let error): error.description
         case .embedding(let error): error.description
         case .store(let error): error.description
+        case .references(let message): message
         }
     }
 }

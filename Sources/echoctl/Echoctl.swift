@@ -10,7 +10,7 @@ struct Echoctl: ParsableCommand {
         abstract: "Echo: reference images and inspection for industrial anomaly detection.",
         version: "0.1.0",
         subcommands: [
-            Ingest.self, Query.self, Categories.self, List.self, Remove.self, Verify.self, RebuildIndex.self, Stats.self,
+            Ingest.self, Query.self, Calibrate.self, Inspect.self, Categories.self, List.self, Remove.self, Verify.self, RebuildIndex.self, Stats.self,
             Embed.self, ImageCommand.self, Doctor.self, Debug.self,
         ]
     )

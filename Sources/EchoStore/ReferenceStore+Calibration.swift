@@ -1,0 +1,122 @@
+import Foundation
+import GRDB
+
+/// A category's anomaly threshold and how it was obtained.
+public struct Calibration: Sendable, Codable, Equatable {
+    public let category: String
+    /// The reference-set version it was computed on.
+    public let referenceSetVersion: Int64
+    public let threshold: Double
+    /// How the threshold was derived from the scores (for people reading `stats`).
+    public let method: String
+    /// Nearest normals each score used.
+    public let neighbours: Int
+    /// The leave-one-out scores of the golden samples.
+    public let scores: [Double]
+    public let computedAt: String
+
+    public init(category: String, referenceSetVersion: Int64, threshold: Double, method: String, neighbours: Int,
+                scores: [Double], computedAt: String) {
+        self.category = category
+        self.referenceSetVersion = referenceSetVersion
+        self.threshold = threshold
+        self.method = method
+        self.neighbours = neighbours
+        self.scores = scores
+        self.computedAt = computedAt
+    }
+}
+
+/// One recorded inspection result.
+public struct RunResultRecord: Sendable, Codable {
+    public let imagePath: String
+    public let verdict: String
+    public let score: Double?
+    /// JSON with the details (references used, region, explanation, error).
+    public let details: String
+
+    public init(imagePath: String, verdict: String, score: Double?, details: String) {
+        self.imagePath = imagePath
+        self.verdict = verdict
+        self.score = score
+        self.details = details
+    }
+}
+
+extension ReferenceStore {
+    /// Stores a category's calibration, replacing the previous one.
+    public func saveCalibration(_ calibration: Calibration) throws(StoreError) {
+        try requireWritable()
+        let category = try category(named: calibration.category)
+        let scores = String(decoding: try JSONEncoder.sorted.encodeOrThrow(calibration.scores), as: UTF8.self)
+        try write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO calibrations (category_id, reference_set_version, threshold, method, neighbours, scores, computed_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [category.id, calibration.referenceSetVersion, calibration.threshold, calibration.method,
+                                 calibration.neighbours, scores, calibration.computedAt])
+        }
+    }
+
+    /// The category's latest calibration, if any (check `referenceSetVersion` against the
+    /// category's to know whether it is stale).
+    public func calibration(of categoryName: String) throws(StoreError) -> Calibration? {
+        let category = try category(named: categoryName)
+        let row = try read { db in try Row.fetchOne(db, sql: "SELECT * FROM calibrations WHERE category_id = ?", arguments: [category.id]) }
+        guard let row else { return nil }
+        let scoresText: String = row["scores"]
+        let scores = (try? JSONDecoder().decode([Double].self, from: Data(scoresText.utf8))) ?? []
+        return Calibration(category: categoryName, referenceSetVersion: row["reference_set_version"], threshold: row["threshold"],
+                           method: row["method"], neighbours: row["neighbours"], scores: scores, computedAt: row["computed_at"])
+    }
+
+    /// Starts a run; returns its id.
+    public func beginRun(category categoryName: String, threshold: Double?) throws(StoreError) -> Int64 {
+        try requireWritable()
+        let category = try category(named: categoryName)
+        return try write { db in
+            try db.execute(sql: "INSERT INTO runs (category_id, reference_set_version, threshold, started_at) VALUES (?, ?, ?, ?)",
+                           arguments: [category.id, category.referenceSetVersion, threshold, Self.timestamp()])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Records results of a run (one transaction).
+    public func recordResults(_ results: [RunResultRecord], run: Int64) throws(StoreError) {
+        try requireWritable()
+        try write { db in
+            let insert = try db.cachedStatement(sql: "INSERT INTO run_results (run_id, image_path, verdict, score, result) VALUES (?, ?, ?, ?, ?)")
+            for result in results {
+                try insert.execute(arguments: [run, result.imagePath, result.verdict, result.score, result.details])
+            }
+        }
+    }
+
+    /// Marks a run finished with a JSON summary.
+    public func finishRun(_ run: Int64, summary: [String: Int]) throws(StoreError) {
+        try requireWritable()
+        let text = String(decoding: try JSONEncoder.sorted.encodeOrThrow(summary), as: UTF8.self)
+        try write { db in
+            try db.execute(sql: "UPDATE runs SET finished_at = ?, summary = ? WHERE id = ?", arguments: [Self.timestamp(), text, run])
+        }
+    }
+
+    /// The results recorded for a run.
+    public func results(ofRun run: Int64) throws(StoreError) -> [RunResultRecord] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM run_results WHERE run_id = ? ORDER BY id", arguments: [run]).map {
+                RunResultRecord(imagePath: $0["image_path"], verdict: $0["verdict"], score: $0["score"], details: $0["result"])
+            }
+        }
+    }
+}
+
+extension JSONEncoder {
+    func encodeOrThrow<T: Encodable>(_ value: T) throws(StoreError) -> Data {
+        do {
+            return try encode(value)
+        } catch {
+            throw StoreError(.invalidArgument, "cannot encode \(T.self): \(error)")
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import EchoReferences
+import EchoStore
+import EchoVision
+import Foundation
+
+/// `echoctl calibrate --category C`: the anomaly threshold from golden samples alone.
+struct Calibrate: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Set a category's anomaly threshold from its golden samples (each scored against the others).")
+
+    @Option(name: .shortAndLong, help: "The product (category).") var category: String
+    @Option(help: "Nearest normals each image is compared with.") var neighbours = 3
+    @Option(help: "Quantile of the golden samples' scores used as the threshold.") var quantile = 0.99
+    @OptionGroup var embedderOptions: EmbedderOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard neighbours > 0 else { throw ValidationError("--neighbours must be at least 1") }
+        guard quantile > 0, quantile <= 1 else { throw ValidationError("--quantile must be in (0, 1]") }
+    }
+
+    func run() throws {
+        let logger = runtime.prepare(label: "calibrate")
+        let embedder = try embedderOptions.load()
+        let store = try storeOptions.open(.readWrite, logger: logger)
+        var settings = VisionExpert.Configuration()
+        settings.neighbours = neighbours
+        settings.thresholdQuantile = quantile
+        let calibration: Calibration
+        do {
+            calibration = try VisionExpert(store: store, embedder: embedder, configuration: settings)
+                .calibrate(category: category, concurrency: runtime.threads)
+        } catch {
+            throw CommandFailure(error.description)
+        }
+        if output.json { return try printJSON(calibration) }
+        let sorted = calibration.scores.sorted()
+        print("\(category): threshold \(String(format: "%.4f", calibration.threshold)) (\(calibration.method), \(calibration.neighbours) neighbours)")
+        print("golden scores: min \(String(format: "%.4f", sorted.first ?? 0)), median \(String(format: "%.4f", sorted[sorted.count / 2])), max \(String(format: "%.4f", sorted.last ?? 0))")
+    }
+}
+
+/// `echoctl inspect IMAGE|DIR --category C`: verdicts, scores and overlays.
+struct Inspect: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Inspect images against their nearest golden samples: verdict, score, region, and an HTML report with overlays.",
+        discussion: "The run is recorded in the store. Exit code: 0 when every image is normal, 3 when any is anomalous or uncertain, 1 when any failed.")
+
+    @Argument(help: "Image files or folders.") var paths: [String]
+    @Option(name: .shortAndLong, help: "The product (category).") var category: String
+    @Option(help: "Nearest normals each image is compared with.") var neighbours = 3
+    @Option(help: "Write an HTML report with overlays into this directory.") var report: String?
+    @OptionGroup var embedderOptions: EmbedderOptions
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let logger = runtime.prepare(label: "inspect")
+        let embedder = try embedderOptions.load()
+        let store = try storeOptions.open(.readWrite, logger: logger)
+        var settings = VisionExpert.Configuration()
+        settings.neighbours = neighbours
+        let expert = VisionExpert(store: store, embedder: embedder, configuration: settings)
+        let bar = ProgressBar(label: "inspect")
+        let json = output.json
+        let result: RunReport
+        do {
+            if let calibration = try store.calibration(of: category),
+               calibration.referenceSetVersion != (try store.category(named: category)).referenceSetVersion {
+                printError("warning: the threshold of \(category) predates its latest reference changes; run `echoctl calibrate -c \(category)`")
+            }
+            result = try InspectionRunner(expert: expert, logger: logger).run(paths, category: category, reportDirectory: report,
+                                                                              concurrency: runtime.threads) { done, total in
+                if !json, done % 8 == 0 || done == total { bar.update(done: done, total: total, detail: "") }
+            }
+        } catch let error as StoreError {
+            throw CommandFailure(error.description)
+        } catch let error as ReferenceExtractorError {
+            throw CommandFailure(error.description)
+        }
+        if json {
+            try printJSON(result)
+        } else {
+            print(Table(headers: ["image", "verdict", "score", "region", "nearest normal"], rows: result.images.map { image in
+                guard let r = image.result else { return [image.path, "failed", "-", "-", image.error ?? ""] }
+                return [image.path, r.verdict.rawValue, String(format: "%.3f", r.score), r.region,
+                        r.references.first.map { ($0.path as NSString).lastPathComponent } ?? "-"]
+            }).rendered)
+            print("run \(result.runID): \(result.count(.anomalous)) anomalous, \(result.count(.uncertain)) uncertain, \(result.count(.normal)) normal"
+                  + (result.count(.uncalibrated) > 0 ? ", \(result.count(.uncalibrated)) uncalibrated" : "")
+                  + ", \(result.failed) failed; threshold \(result.threshold.map { String(format: "%.3f", $0) } ?? "none")")
+            if let path = result.reportPath { print("report: \(path)") }
+        }
+        if result.failed > 0 { throw ExitCode(1) }
+        if result.count(.anomalous) + result.count(.uncertain) > 0 { throw ExitCode(3) }
+    }
+}
