@@ -151,6 +151,11 @@ let package = Package(
             dependencies: ["EchoStore", "EchoEmbedding", "echoctl", .product(name: "Logging", package: "swift-log"),
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .testTarget(
+            name: "EchoVisionTests",
+            dependencies: ["EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         // End-to-end tests that run the built echoctl binary.
         .testTarget(
             name: "EchoctlTests",
