@@ -75,11 +75,34 @@ struct StoreRoundTripTests {
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         }
         #expect(Set(tables).isSuperset(of: ["categories", "reference_images", "reference_vectors", "reference_patches", "store_sequence"]))
-        let applied = try store.database.read { db in try StoreSchema.migrator.appliedIdentifiers(db) }
-        #expect(applied == ["0001_reference_store"])
+        let applied = try store.database.read { db in try StoreSchema.migrator.appliedMigrations(db) }
+        #expect(applied == ["0001_reference_store", "0002_calibration_and_runs"])
         let journal = try store.database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
     }
 }
 
 import GRDB
+
+@Suite("Schema upgrades")
+struct SchemaUpgradeTests {
+    @Test("a store created by an older release (only migration 0001) is upgraded on open, keeping its data")
+    func olderStoreUpgraded() throws {
+        let directory = try TemporaryDirectory()
+        do {
+            let pool = try DatabasePool(path: directory.path + "/echo.sqlite")
+            try StoreSchema.migrator.migrate(pool, upTo: "0001_reference_store")
+            try pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO categories (name, embedder_id, weights_sha256, dimension, patch_dimension, input_size, created_at)
+                    VALUES ('old', 'test/embedder', 'abc', 16, 4, 0, 'then')
+                    """)
+            }
+        }
+        let store = try StoreFixture.open(directory)
+        #expect(try store.category(named: "old").embedder.globalDimension == 16)
+        #expect(try store.calibration(of: "old") == nil)
+        let applied = try store.database.read { db in try StoreSchema.migrator.appliedMigrations(db) }
+        #expect(applied.last == "0002_calibration_and_runs")
+    }
+}
