@@ -6,7 +6,7 @@
 SWIFT ?= swift
 ECHOCTL = .build/release/echoctl
 
-.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store bench-vision clean
+.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store bench-vision bench-crash clean
 
 setup:
 	@scripts/setup.sh
@@ -25,7 +25,7 @@ test: weights
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench: bench-index bench-embed bench-store bench-vision
+bench: bench-index bench-embed bench-store bench-vision bench-crash
 
 bench-tools: weights
 	@scripts/setup.sh --bench
@@ -39,6 +39,9 @@ bench-embed: bench-tools
 
 bench-store: bench-tools
 	python3 bench/store_bench.py --bench-binary .build/release/echo-bench
+
+bench-crash: build
+	python3 bench/crash_bench.py --echoctl $(ECHOCTL)
 
 bench-vision: build
 	@scripts/setup.sh --demo
