@@ -132,34 +132,39 @@ let package = Package(
             ],
             path: "bench/EchoBench"
         ),
+        // Helpers shared by the test targets (temporary directories, seeded randomness).
+        .target(
+            name: "EchoTestSupport",
+            path: "Tests/EchoTestSupport"
+        ),
         .testTarget(
             name: "EchoIndexTests",
-            dependencies: ["EchoIndex"]
+            dependencies: ["EchoTestSupport", "EchoIndex"]
         ),
         .testTarget(
             name: "EchoImagingTests",
-            dependencies: ["EchoImaging"],
+            dependencies: ["EchoTestSupport", "EchoImaging"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "EchoEmbeddingTests",
-            dependencies: ["EchoEmbedding"],
+            dependencies: ["EchoTestSupport", "EchoEmbedding"],
             exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "EchoStoreTests",
-            dependencies: ["EchoStore", "EchoEmbedding", "echoctl", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["EchoTestSupport", "EchoStore", "EchoEmbedding", "echoctl", .product(name: "Logging", package: "swift-log"),
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
             name: "EchoVisionTests",
-            dependencies: ["EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
+            dependencies: ["EchoTestSupport", "EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
                            .product(name: "Logging", package: "swift-log")]
         ),
         // End-to-end tests that run the built echoctl binary.
         .testTarget(
             name: "EchoctlTests",
-            dependencies: ["echoctl"]
+            dependencies: ["EchoTestSupport", "echoctl"]
         ),
     ],
     cxxLanguageStandard: .cxx17

@@ -1,3 +1,4 @@
+@_exported import EchoTestSupport
 import EchoImaging
 import Foundation
 @testable import EchoEmbedding
@@ -28,16 +29,6 @@ enum SharedEmbedder {
     static func get() throws -> ImageEmbedder { try result.get() }
 }
 
-/// A fresh temporary directory, removed when released.
-final class TemporaryDirectory {
-    let path: String
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("echo-embedding-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { path + "/" + name }
-}
 
 func maxAbsDifference(_ a: some Collection<Float>, _ b: some Collection<Float>) -> Float {
     zip(a, b).map { abs($0 - $1) }.max() ?? .infinity

@@ -1,3 +1,4 @@
+@_exported import EchoTestSupport
 import Foundation
 @testable import EchoImaging
 
@@ -20,18 +21,6 @@ enum Fixtures {
     static let quadrants: [[UInt8]] = [[220, 30, 30], [30, 200, 40], [40, 40, 210], [235, 235, 235]]
 }
 
-/// A small deterministic generator (SplitMix64).
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// CRC-32 as PNG chunks use it, for crafting PNG headers in tests.
 func crc32(_ bytes: [UInt8]) -> UInt32 {

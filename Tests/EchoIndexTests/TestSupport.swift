@@ -1,18 +1,7 @@
+@_exported import EchoTestSupport
 import Foundation
 import EchoIndex
 
-/// A small deterministic generator (SplitMix64) so every run sees the same data.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 enum TestData {
     /// `count` random vectors in [-1, 1), optionally L2-normalised.
@@ -85,15 +74,3 @@ enum TestData {
     }
 }
 
-/// A fresh temporary directory, removed when the test's scope ends.
-final class TemporaryDirectory {
-    let path: String
-    init() throws {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("echo-index-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        path = url.path
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { path + "/" + name }
-}

@@ -1,17 +1,9 @@
+@_exported import EchoTestSupport
 import EchoEmbedding
 import Foundation
 import Logging
 @testable import EchoStore
 
-/// A fresh temporary directory, removed when released.
-final class TemporaryDirectory: @unchecked Sendable {
-    let path: String
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("echo-store-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// Collects log messages in memory (tests never bootstrap the logging system).
 final class LogRecorder: LogHandler, @unchecked Sendable {

@@ -1,3 +1,4 @@
+@_exported import EchoTestSupport
 import EchoEmbedding
 import EchoImaging
 import EchoStore
@@ -5,14 +6,6 @@ import Foundation
 import Logging
 @testable import EchoVision
 
-final class TemporaryDirectory: @unchecked Sendable {
-    let path: String
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("echo-vision-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 enum VisionFixture {
     static let photo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()

@@ -1,3 +1,4 @@
+@_exported import EchoTestSupport
 import Foundation
 
 /// Runs the built `echoctl` binary and captures what it prints.
@@ -44,12 +45,3 @@ enum Paths {
     static func fixture(_ relative: String) -> String { root.appendingPathComponent(relative).path }
 }
 
-/// A fresh temporary directory, removed when released.
-final class TemporaryDirectory {
-    let path: String
-    init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("echoctl-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
