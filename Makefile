@@ -6,7 +6,7 @@
 SWIFT ?= swift
 ECHOCTL = .build/release/echoctl
 
-.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store bench-vision bench-crash clean
+.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store bench-vision bench-texture bench-crash clean
 
 setup:
 	@scripts/setup.sh
@@ -25,7 +25,7 @@ test: weights
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench: bench-index bench-embed bench-store bench-vision bench-crash
+bench: bench-index bench-embed bench-store bench-vision bench-texture bench-crash
 
 bench-tools: weights
 	@scripts/setup.sh --bench
@@ -39,6 +39,10 @@ bench-embed: bench-tools
 
 bench-store: bench-tools
 	python3 bench/store_bench.py --bench-binary .build/release/echo-bench
+
+bench-texture: build
+	@scripts/setup.sh --bench
+	python3 bench/texture_bench.py --echoctl $(ECHOCTL)
 
 bench-crash: build
 	python3 bench/crash_bench.py --echoctl $(ECHOCTL)
