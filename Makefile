@@ -6,7 +6,7 @@
 SWIFT ?= swift
 ECHOCTL = .build/release/echoctl
 
-.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store bench-vision bench-texture bench-crash clean
+.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store bench-vision bench-texture bench-inspect bench-crash clean
 
 setup:
 	@scripts/setup.sh
@@ -25,7 +25,7 @@ test: weights
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench: bench-index bench-embed bench-store bench-vision bench-texture bench-crash
+bench: bench-index bench-embed bench-store bench-vision bench-texture bench-inspect bench-crash
 
 bench-tools: weights
 	@scripts/setup.sh --bench
@@ -43,6 +43,9 @@ bench-store: bench-tools
 bench-texture: build
 	@scripts/setup.sh --bench
 	python3 bench/texture_bench.py --echoctl $(ECHOCTL)
+
+bench-inspect: bench-tools build
+	python3 bench/inspect_bench.py --echoctl $(ECHOCTL) --bench-binary .build/release/echo-bench
 
 bench-crash: build
 	python3 bench/crash_bench.py --echoctl $(ECHOCTL)

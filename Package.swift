@@ -127,6 +127,7 @@ let package = Package(
                 "EchoEmbedding",
                 "EchoStore",
                 "EchoReferences",
+                "EchoVision",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

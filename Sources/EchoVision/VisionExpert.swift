@@ -62,8 +62,11 @@ public struct VisionExpert: Sendable {
             thresholdIsStale: stale)
     }
 
-    /// The smoothed anomaly map of query patches against the stored patches of references.
-    func score(_ query: PatchFeatures, against ids: [Int64], category: String) throws(ReferenceExtractorError) -> AnomalyMap {
+    /// The smoothed anomaly map of `query` patches against the stored patch features of
+    /// the references `ids` (the scoring step of `inspect`, exposed for benchmarks and
+    /// for callers that pick their own references).
+    /// - Throws: `.references` when none of the references has patch features.
+    public func score(_ query: PatchFeatures, against ids: [Int64], category: String) throws(ReferenceExtractorError) -> AnomalyMap {
         var references: [PatchFeatures] = []
         for id in ids {
             do {
