@@ -41,6 +41,8 @@ def main():
                                     capture_output=True, text=True)
             present = {row["id"] for row in json.loads(listed.stdout)} if listed.returncode == 0 else set()
             lost = committed - present
+            if (trial + 1) % 50 == 0:
+                print(f"{trial + 1} trials, {len(committed)} committed, {failures} failures", flush=True)
             if verify.returncode != 0 or lost:
                 failures += 1
                 print(f"trial {trial}: verify exit {verify.returncode}, {len(lost)} committed references lost: {verify.stdout[:300]}")
