@@ -1,3 +1,4 @@
+import EchoEmbedding
 import GRDB
 
 /// The store's schema: the numbered SQL files of `Migrations/`, embedded at build time,
@@ -36,5 +37,3 @@ struct CategoryRow: FetchableRecord, Decodable {
             indexSpecification: index_spec, referenceSetVersion: reference_set_version, createdAt: created_at)
     }
 }
-
-import EchoEmbedding

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A plain-text table with aligned columns, for people on a terminal.
 struct Table {
     let headers: [String]
@@ -14,5 +16,3 @@ struct Table {
         return ([line(headers), line(widths.map { String(repeating: "-", count: $0) })] + rows.map(line)).joined(separator: "\n")
     }
 }
-
-import Foundation

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import EchoImaging
 
@@ -46,5 +47,3 @@ struct EncodingTests {
                 throws: { ($0 as? ImagingError)?.code == .invalidArgument })
     }
 }
-
-import Foundation

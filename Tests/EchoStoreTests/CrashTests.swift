@@ -1,3 +1,4 @@
+import Glibc
 import Foundation
 import Testing
 @testable import EchoStore
@@ -53,5 +54,3 @@ struct CrashTests {
         #expect(committed.count > 30, "the child committed too little to test anything (\(committed.count))")
     }
 }
-
-import Glibc

@@ -1,3 +1,4 @@
+import Glibc
 import EchoEmbedding
 import Foundation
 import Testing
@@ -78,5 +79,3 @@ struct StoreErrorTests {
         #expect(try store.list(category: "bottle").count == 1)
     }
 }
-
-import Glibc

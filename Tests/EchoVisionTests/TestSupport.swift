@@ -1,3 +1,4 @@
+import EchoReferences
 @_exported import EchoTestSupport
 import EchoEmbedding
 import EchoImaging
@@ -48,5 +49,3 @@ enum VisionFixture {
         return (store, embedder)
     }
 }
-
-import EchoReferences
