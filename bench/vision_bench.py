@@ -40,6 +40,7 @@ def main():
     p.add_argument("--golden", type=int, default=200)
     p.add_argument("--test", type=int, default=150, help="normal and defective test cells per type")
     p.add_argument("--neighbours", type=int, default=3)
+    p.add_argument("--quantile", type=float, default=None, help="calibration quantile (default: echoctl's)")
     args = p.parse_args()
     all_neg, all_pos = [], []
     print(f"ELPV, {args.golden} golden cells per type, {args.test} normal + {args.test} defective test cells per type, "
@@ -50,8 +51,10 @@ def main():
             category = f"elpv-{cell_type}"
             golden = split("golden", args.golden, cell_type)
             subprocess.run([args.echoctl, "ingest", *golden, "-c", category, "--store", store], check=True, capture_output=True)
-            subprocess.run([args.echoctl, "calibrate", "-c", category, "--store", store, "--neighbours", str(args.neighbours)],
-                           check=True, capture_output=True)
+            calibrate = [args.echoctl, "calibrate", "-c", category, "--store", store, "--neighbours", str(args.neighbours)]
+            if args.quantile:
+                calibrate += ["--quantile", str(args.quantile)]
+            subprocess.run(calibrate, check=True, capture_output=True)
             normal, defective = split("normal", args.test, cell_type), split("defective", args.test, cell_type)
             start = time.perf_counter()
             run = subprocess.run([args.echoctl, "inspect", *normal, *defective, "-c", category, "--store", store, "--json",

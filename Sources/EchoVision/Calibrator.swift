@@ -6,7 +6,7 @@ import Foundation
 extension VisionExpert {
     /// Sets a category's threshold from its golden samples alone: each is scored
     /// leave-one-out (against its nearest *other* golden samples, exactly as a query
-    /// would be), and the threshold is the configured quantile (0.99 by default, linear
+    /// would be), and the threshold is the configured quantile (0.95 by default, linear
     /// interpolation) of those scores. Deterministic for a given reference set. Stored
     /// with the reference-set version it was computed on.
     /// - Throws: `.references` when the category has fewer than two golden samples with

@@ -11,7 +11,7 @@ struct Calibrate: ParsableCommand {
 
     @Option(name: .shortAndLong, help: "The product (category).") var category: String
     @Option(help: "Nearest normals each image is compared with.") var neighbours = 3
-    @Option(help: "Quantile of the golden samples' scores used as the threshold.") var quantile = 0.99
+    @Option(help: "Quantile of the golden samples' scores used as the threshold.") var quantile = 0.95
     @OptionGroup var embedderOptions: EmbedderOptions
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var runtime: RuntimeOptions
