@@ -17,7 +17,7 @@ extension ReferenceStore {
         for key in filter.keys where !Self.isValidMetadataKey(key) {
             throw StoreError(.invalidArgument, "metadata key \"\(key)\" must be letters, digits, '_', '-' or '.'")
         }
-        let (category, now) = try categoryAndSequence(named: categoryName)
+        let category = try searchCategory(named: categoryName)
         if let embedder {
             do {
                 try category.embedder.requireCompatible(with: embedder, context: "category \"\(categoryName)\"")
@@ -28,20 +28,37 @@ extension ReferenceStore {
         guard vector.count == category.embedder.globalDimension else {
             throw StoreError(.incompatible, "a \(vector.count)-d query for category \"\(categoryName)\", whose vectors are \(category.embedder.globalDimension)-d (\(category.embedder.id))")
         }
-        let index = try currentIndex(for: category, sequence: now)
-        let stored = index.index.count
+        let index = try loadedIndex(for: category)
+        while true {
+            // One read transaction: check the index is current, search, and keep only rows
+            // live in this snapshot (a delete commits before the index hears of it).
+            let matches = try read { db -> [ReferenceMatch]? in
+                let now = try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM store_sequence")) ?? 0
+                guard now <= index.sequence else { return nil }
+                return try search(index.index, for: vector, k: k, filter: filter, categoryName: categoryName, db: db)
+            }
+            if let matches { return matches }
+            // Another process (or a failed update) committed changes: catch up, then search.
+            _ = try currentIndex(for: category)
+        }
+    }
+
+    /// Searches `index` for `k` live matches, widening the search while filtered or
+    /// deleted rows leave fewer than `k`.
+    private func search(_ index: VectorIndex, for vector: [Float], k: Int, filter: [String: String], categoryName: String,
+                        db: Database) throws -> [ReferenceMatch] {
+        let stored = index.count
         guard stored > 0 else { return [] }
         var candidates = min(stored, filter.isEmpty ? k : k * 4)
         while true {
             let results: SearchResults
             do {
-                results = try index.index.search(vector, k: candidates)
+                results = try index.search(vector, k: candidates)
             } catch {
                 throw StoreError(.index, "searching category \"\(categoryName)\": \(error.message)")
             }
             let neighbours = results.neighbours(ofQuery: 0)
-            // Only rows that are live *now* (a delete commits before the index hears of it).
-            let records = try references(ids: neighbours.map(\.id), filter: filter)
+            let records = try fetchReferences(db, ids: neighbours.map(\.id), filter: filter)
             let byID = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) })
             let matches = neighbours.compactMap { n in byID[n.id].map { ReferenceMatch(reference: $0, similarity: n.score) } }
             if matches.count >= k || candidates >= stored {
@@ -54,6 +71,10 @@ extension ReferenceStore {
     /// The live references with these ids (in id order), optionally only those whose
     /// metadata matches `filter`.
     public func references(ids: [Int64], filter: [String: String] = [:]) throws(StoreError) -> [ReferenceRecord] {
+        try read { db in try fetchReferences(db, ids: ids, filter: filter) }
+    }
+
+    private func fetchReferences(_ db: Database, ids: [Int64], filter: [String: String]) throws -> [ReferenceRecord] {
         guard !ids.isEmpty else { return [] }
         var sql = """
             SELECT r.*, c.name AS category_name FROM reference_images r JOIN categories c ON c.id = r.category_id
@@ -65,7 +86,7 @@ extension ReferenceStore {
             arguments += [Self.jsonPath(key), value]
         }
         sql += " ORDER BY r.id"
-        return try read { db in try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.record) }
+        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map(record)
     }
 
     /// The live references of a category in id order, `limit` from `offset`.
@@ -75,7 +96,7 @@ extension ReferenceStore {
             try Row.fetchAll(db, sql: """
                 SELECT r.*, c.name AS category_name FROM reference_images r JOIN categories c ON c.id = r.category_id
                 WHERE r.category_id = ? AND r.deleted_seq IS NULL ORDER BY r.id LIMIT ? OFFSET ?
-                """, arguments: [category.id, limit, offset]).map(Self.record)
+                """, arguments: [category.id, limit, offset]).map(record)
         }
     }
 
@@ -116,20 +137,15 @@ extension ReferenceStore {
         return index
     }
 
-    /// The category and the store's change sequence, read together in one transaction.
-    func categoryAndSequence(named name: String) throws(StoreError) -> (Category, Int64) {
-        let (row, sequence) = try read { db in
-            (try CategoryRow.fetchOne(db, sql: "SELECT * FROM categories WHERE name = ?", arguments: [name]),
-             try Int64.fetchOne(db, sql: "SELECT value FROM store_sequence") ?? 0)
-        }
-        guard let row else { return (try category(named: name), sequence) }
-        return (row.category, sequence)
+    func record(_ row: Row) -> ReferenceRecord {
+        Self.record(row, metadata: metadataCache.decode(row["metadata"]))
     }
 
     static func record(_ row: Row) -> ReferenceRecord {
-        let metadataText: String = row["metadata"]
-        let object = (try? JSONSerialization.jsonObject(with: Data(metadataText.utf8))) as? [String: Any] ?? [:]
-        let metadata = object.compactMapValues { $0 as? String }
+        record(row, metadata: MetadataCache.parse(row["metadata"]))
+    }
+
+    static func record(_ row: Row, metadata: [String: String]) -> ReferenceRecord {
         return ReferenceRecord(id: row["id"], category: row["category_name"], sha256: row["sha256"], sourcePath: row["source_path"],
                                width: row["width"], height: row["height"], metadata: metadata, createdAt: row["created_at"])
     }
@@ -148,7 +164,29 @@ extension ReferenceStore {
             try Row.fetchOne(db, sql: """
                 SELECT r.*, c.name AS category_name FROM reference_images r JOIN categories c ON c.id = r.category_id
                 WHERE c.name = ? AND r.sha256 = ? AND r.deleted_seq IS NULL
-                """, arguments: [categoryName, sha256]).map(Self.record)
+                """, arguments: [categoryName, sha256]).map(record)
         }
+    }
+}
+
+/// Parsed metadata by its JSON text: golden samples of one run share their metadata, so
+/// most rows hit the cache instead of the JSON parser.
+final class MetadataCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var parsed: [String: [String: String]] = [:]
+
+    func decode(_ text: String) -> [String: String] {
+        if let hit = lock.withLock({ parsed[text] }) { return hit }
+        let metadata = Self.parse(text)
+        lock.withLock {
+            if parsed.count >= 4096 { parsed.removeAll(keepingCapacity: true) }
+            parsed[text] = metadata
+        }
+        return metadata
+    }
+
+    static func parse(_ text: String) -> [String: String] {
+        let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+        return object.compactMapValues { $0 as? String }
     }
 }

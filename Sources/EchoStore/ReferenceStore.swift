@@ -37,6 +37,8 @@ public final class ReferenceStore: @unchecked Sendable {
     let writeLock = NSLock()
     private let indexesLock = NSLock()
     private var indexes: [Int64: CategoryIndex] = [:]
+    let metadataCache = MetadataCache()
+    private var searchCategories: [String: Category] = [:]
 
     /// Opens (or, read-write, creates) the store in `directory`.
     /// - Parameters:
@@ -171,6 +173,16 @@ public final class ReferenceStore: @unchecked Sendable {
             indexes[category.id] = index
             return index
         }
+    }
+
+    /// The category for searching, cached: the fields a search uses (id, embedder, index
+    /// description) never change once the category exists. Not for its reference-set
+    /// version, which does.
+    func searchCategory(named name: String) throws(StoreError) -> Category {
+        if let cached = indexesLock.locked({ searchCategories[name] }) { return cached }
+        let category = try category(named: name)
+        indexesLock.locked { searchCategories[name] = category }
+        return category
     }
 
     func forgetIndex(of categoryID: Int64) {
