@@ -158,6 +158,11 @@ let package = Package(
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
+            name: "EchoReferencesTests",
+            dependencies: ["EchoTestSupport", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
             name: "EchoVisionTests",
             dependencies: ["EchoTestSupport", "EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
                            .product(name: "Logging", package: "swift-log")]
