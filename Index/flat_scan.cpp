@@ -9,6 +9,7 @@
 #include <immintrin.h>
 
 #include <algorithm>
+#include <exception>
 #include <thread>
 #include <cfloat>
 #include <utility>
@@ -126,15 +127,35 @@ void scan(const float *base, int64_t count, size_t d, const float *query, int64_
     if (threads > 1 && count * static_cast<int64_t>(d) >= kParallelScanFloats) {
         // Memory-bound: each thread streams its own share of the rows.
         std::vector<std::vector<Entry>> partial(static_cast<size_t>(threads));
+        auto share = [&](int t) {
+            scan_rows(base, count * t / threads, count * (t + 1) / threads, d, query, k, kernel, better,
+                      partial[static_cast<size_t>(t)]);
+        };
+        // An exception in a worker (out of memory) is carried back and rethrown here, where
+        // the bridge's guard turns it into a status; it must never end a thread.
+        std::vector<std::exception_ptr> failures(static_cast<size_t>(threads));
+        auto guarded_share = [&](int t) {
+            try {
+                share(t);
+            } catch (...) {
+                failures[static_cast<size_t>(t)] = std::current_exception();
+            }
+        };
         std::vector<std::thread> workers;
-        for (int t = 1; t < threads; t++) {
-            workers.emplace_back([&, t] {
-                scan_rows(base, count * t / threads, count * (t + 1) / threads, d, query, k, kernel, better,
-                          partial[static_cast<size_t>(t)]);
-            });
+        int launched = 1;
+        for (; launched < threads; launched++) {
+            try {
+                workers.emplace_back(guarded_share, launched);
+            } catch (...) {
+                break; // no thread to be had: the caller scans the remaining shares itself
+            }
         }
-        scan_rows(base, 0, count / threads, d, query, k, kernel, better, partial[0]);
+        guarded_share(0);
+        for (int t = launched; t < threads; t++) guarded_share(t);
         for (std::thread &worker : workers) worker.join();
+        for (const std::exception_ptr &failure : failures) {
+            if (failure) std::rethrow_exception(failure);
+        }
         for (const std::vector<Entry> &part : partial) heap.insert(heap.end(), part.begin(), part.end());
         std::sort(heap.begin(), heap.end(), heap_order);
         if (static_cast<int64_t>(heap.size()) > k) heap.resize(static_cast<size_t>(k));

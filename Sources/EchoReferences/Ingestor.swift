@@ -97,10 +97,13 @@ public struct Ingestor: Sendable {
             var referencePaths: [String] = []
             for (path, result) in zip(batch, prepared) {
                 switch result {
-                case .success(let reference):
+                case .new(let reference):
                     references.append(reference)
                     referencePaths.append(path)
-                case .failure(let reason):
+                case .alreadyStored(let id):
+                    outcomes.append(IngestedFile(path: path, status: .duplicate, id: id, reason: nil))
+                    tally.duplicates += 1
+                case .failed(let reason):
                     outcomes.append(IngestedFile(path: path, status: .failed, id: nil, reason: reason.message))
                     tally.failed += 1
                     logger.warning("skipped a file", metadata: ["ingest.file": "\(path)", "ingest.reason": "\(reason.message)"])
@@ -138,39 +141,47 @@ public struct Ingestor: Sendable {
         let message: String
     }
 
+    /// What reading one file produced.
+    enum Prepared: Sendable {
+        /// A new reference to add (`add` still reports it as a duplicate if the same
+        /// bytes arrive twice in one batch).
+        case new(NewReference)
+        /// The same bytes are already a live reference: neither decoded nor embedded.
+        case alreadyStored(id: Int64)
+        case failed(Failure)
+    }
+
     /// Reads, hashes, decodes and embeds a batch in parallel; already stored files are
     /// not decoded at all.
-    private func prepare(_ paths: [String], options: IngestOptions) -> [Result<NewReference, Failure>] {
+    private func prepare(_ paths: [String], options: IngestOptions) -> [Prepared] {
         let decoder = ImageDecoder(maxPixels: options.maxPixels)
         return parallelMap(count: paths.count, concurrency: options.concurrency) { index in
             prepareOne(paths[index], decoder: decoder, options: options)
         }
     }
 
-    private func prepareOne(_ path: String, decoder: ImageDecoder, options: IngestOptions) -> Result<NewReference, Failure> {
+    private func prepareOne(_ path: String, decoder: ImageDecoder, options: IngestOptions) -> Prepared {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            return .failure(Failure(message: "cannot read: \(error.localizedDescription)"))
+            return .failed(Failure(message: "cannot read: \(error.localizedDescription)"))
         }
         let sha256 = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
         if let existing = try? store.liveReference(withSHA256: sha256, in: options.category) {
-            // Already stored: skip decoding and embedding; `add` reports the duplicate.
-            return .success(NewReference(sha256: sha256, sourcePath: path, width: existing.width, height: existing.height,
-                                         metadata: options.metadata, vector: [Float](repeating: 0, count: embedder.identity.globalDimension)))
+            return .alreadyStored(id: existing.id)
         }
         do {
             let image = try decoder.decode([UInt8](data))
             let embedding = try embedder.embed(image)
-            return .success(NewReference(sha256: sha256, sourcePath: path, width: image.width, height: image.height,
-                                         metadata: options.metadata, vector: embedding.global, patches: embedding.patches))
+            return .new(NewReference(sha256: sha256, sourcePath: path, width: image.width, height: image.height,
+                                     metadata: options.metadata, vector: embedding.global, patches: embedding.patches))
         } catch let error as ImagingError {
-            return .failure(Failure(message: error.description))
+            return .failed(Failure(message: error.description))
         } catch let error as EmbeddingError {
-            return .failure(Failure(message: error.description))
+            return .failed(Failure(message: error.description))
         } catch {
-            return .failure(Failure(message: "\(error)"))
+            return .failed(Failure(message: "\(error)"))
         }
     }
 }

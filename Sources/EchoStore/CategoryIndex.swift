@@ -14,17 +14,24 @@ final class CategoryIndex: @unchecked Sendable {
     private var appliedSequence: Int64
     /// Changes applied since the file was last saved.
     private var unsavedChanges = 0
+    /// The whole index was rebuilt and has never been written.
+    private var rebuiltSinceSave = false
 
-    init(categoryID: Int64, index: VectorIndex, appliedSequence: Int64) {
+    /// - Parameter rebuilt: true for an index built from SQLite rather than read from its
+    ///   file, which must be saved.
+    init(categoryID: Int64, index: VectorIndex, appliedSequence: Int64, rebuilt: Bool = false) {
         self.categoryID = categoryID
         self.current = index
         self.appliedSequence = appliedSequence
+        self.rebuiltSinceSave = rebuilt
     }
 
     /// The index to search (searches are safe during writes).
     var index: VectorIndex { lock.withLock { current } }
     var sequence: Int64 { lock.withLock { appliedSequence } }
     var pendingChanges: Int { lock.withLock { unsavedChanges } }
+    /// Whether the file on disk is behind this index.
+    var needsSave: Bool { lock.withLock { rebuiltSinceSave || unsavedChanges > 0 } }
 
     /// Adds vectors already committed in SQLite. Ids already present are skipped (replay
     /// is idempotent).
@@ -57,7 +64,7 @@ final class CategoryIndex: @unchecked Sendable {
         lock.withLock {
             current = index
             appliedSequence = sequence
-            unsavedChanges = Int.max / 2
+            rebuiltSinceSave = true
         }
     }
 
@@ -68,6 +75,7 @@ final class CategoryIndex: @unchecked Sendable {
             let path = IndexFiles.path(in: directory, category: categoryID, sequence: appliedSequence)
             try current.write(to: path)
             unsavedChanges = 0
+            rebuiltSinceSave = false
             for old in IndexFiles.files(in: directory, category: categoryID) where old.path != path {
                 try? FileManager.default.removeItem(atPath: old.path)
             }

@@ -98,9 +98,7 @@ struct IndexLoader {
         let index = try Self.build(specification: category.indexSpecification, dimension: dimension, vectors: vectors,
                                    ids: rows.map(\.0), categoryName: category.name, logger: store.logger)
         store.logger.info("built the index from SQLite", metadata: ["store.category": "\(category.name)", "store.vectors": "\(rows.count)"])
-        let loaded = CategoryIndex(categoryID: category.id, index: index, appliedSequence: now)
-        loaded.replace(with: index, sequence: now)
-        return loaded
+        return CategoryIndex(categoryID: category.id, index: index, appliedSequence: now, rebuilt: true)
     }
 
     static func build(specification: String, dimension: Int, vectors: [Float], ids: [Int64], categoryName: String, logger: Logger) throws(StoreError) -> VectorIndex {

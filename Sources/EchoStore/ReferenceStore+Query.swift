@@ -121,14 +121,9 @@ extension ReferenceStore {
 
     /// The category's index, first brought up to date with changes another process (or
     /// a failed update) committed since it was loaded.
-    func currentIndex(for category: Category, sequence: Int64? = nil) throws(StoreError) -> CategoryIndex {
+    func currentIndex(for category: Category) throws(StoreError) -> CategoryIndex {
         let index = try loadedIndex(for: category)
-        let now: Int64
-        if let sequence {
-            now = sequence
-        } else {
-            now = try read { db in try Int64.fetchOne(db, sql: "SELECT value FROM store_sequence") ?? 0 }
-        }
+        let now = try read { db in try Int64.fetchOne(db, sql: "SELECT value FROM store_sequence") ?? 0 }
         if now > index.sequence {
             try writeLock.locked { () throws(StoreError) in
                 try IndexLoader(store: self, category: category).replay(into: index)

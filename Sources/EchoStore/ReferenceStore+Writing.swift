@@ -137,7 +137,7 @@ extension ReferenceStore {
     /// replayed from SQLite. `saveIndexes()` at the end of a run saves the rest.
     private func saveIfWorthwhile(_ index: CategoryIndex) throws(StoreError) {
         let pending = index.pendingChanges
-        guard pending > 0, pending >= max(8192, index.index.count / 2) else { return }
+        guard index.needsSave, pending >= max(8192, index.index.count / 2) else { return }
         do {
             try index.save(in: indexDirectory, logger: logger)
         } catch {

@@ -75,7 +75,7 @@ public final class ReferenceStore: @unchecked Sendable {
                 try database.read { db in
                     let applied = try StoreSchema.migrator.appliedIdentifiers(db)
                     let known = Set(EmbeddedMigrations.all.map(\.name))
-                    guard applied.isSubset(of: known), applied == known else {
+                    guard applied == known else {
                         throw StoreError(.database, "the store's schema (\(applied.sorted())) is not this echoctl's (\(known.sorted())); open it read-write once to migrate, or use a matching echoctl")
                     }
                 }
@@ -199,7 +199,7 @@ public final class ReferenceStore: @unchecked Sendable {
     /// loses nothing (the next open replays from SQLite), only time.
     public func saveIndexes() throws(StoreError) {
         guard mode == .readWrite else { return }
-        for index in loadedIndexes where index.pendingChanges > 0 {
+        for index in loadedIndexes where index.needsSave {
             do {
                 try index.save(in: indexDirectory, logger: logger)
             } catch {
