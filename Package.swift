@@ -60,6 +60,8 @@ let package = Package(
             name: "CEchoBLAS",
             linkerSettings: [.linkedLibrary("blas")]
         ),
+        // Numeric loops in C (greedy coreset): vectorised by the C compiler in release.
+        .target(name: "CEchoKernels"),
         // The pretrained backbone: EfficientNet-Lite0 in Swift, global and patch features.
         .target(
             name: "EchoEmbedding",
@@ -103,7 +105,7 @@ let package = Package(
         // from golden samples, heatmaps and reports.
         .target(
             name: "EchoVision",
-            dependencies: ["EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging", "EchoIndex"]
+            dependencies: ["EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging", "EchoIndex", "CEchoKernels", "CEchoBLAS"]
         ),
         .executableTarget(
             name: "echoctl",

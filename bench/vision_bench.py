@@ -41,10 +41,11 @@ def main():
     p.add_argument("--test", type=int, default=150, help="normal and defective test cells per type")
     p.add_argument("--neighbours", type=int, default=3)
     p.add_argument("--quantile", type=float, default=None, help="calibration quantile (default: echoctl's)")
+    p.add_argument("--coreset", type=float, default=None, help="also build a memory bank of this fraction of all golden patches")
     args = p.parse_args()
     all_neg, all_pos = [], []
     print(f"ELPV, {args.golden} golden cells per type, {args.test} normal + {args.test} defective test cells per type, "
-          f"{args.neighbours} nearest normals")
+          f"{args.neighbours} nearest normals" + (f", memory bank {args.coreset}" if args.coreset else ""))
     print(f"{'type':<6} {'AUROC':>7} {'FPR@thr':>8} {'TPR@thr':>8} {'uncertain':>10} {'ms/image':>9}")
     with tempfile.TemporaryDirectory() as store:
         for cell_type in ["mono", "poly"]:
@@ -54,7 +55,12 @@ def main():
             calibrate = [args.echoctl, "calibrate", "-c", category, "--store", store, "--neighbours", str(args.neighbours)]
             if args.quantile:
                 calibrate += ["--quantile", str(args.quantile)]
-            subprocess.run(calibrate, check=True, capture_output=True)
+            if args.coreset:
+                calibrate += ["--coreset", str(args.coreset)]
+            started = time.perf_counter()
+            calibrated = subprocess.run(calibrate, check=True, capture_output=True, text=True)
+            calibrate_seconds = time.perf_counter() - started
+            bank_line = next((line for line in calibrated.stdout.splitlines() if "memory bank" in line), None)
             normal, defective = split("normal", args.test, cell_type), split("defective", args.test, cell_type)
             start = time.perf_counter()
             run = subprocess.run([args.echoctl, "inspect", *normal, *defective, "-c", category, "--store", store, "--json",
@@ -72,6 +78,8 @@ def main():
             tpr = sum(s >= threshold for s in pos) / len(pos)
             print(f"{cell_type:<6} {auroc(neg, pos):>7.3f} {fpr:>8.3f} {tpr:>8.3f} {verdicts.count('uncertain'):>10} "
                   f"{elapsed * 1000 / (len(normal) + len(defective)):>9.1f}")
+            if bank_line:
+                print(f"       {bank_line}; calibration took {calibrate_seconds:.1f} s in all")
     print(f"{'all':<6} {auroc(all_neg, all_pos):>7.3f}")
     print("(ms/image includes process start, loading weights and the store: one echoctl inspect call per type)")
 

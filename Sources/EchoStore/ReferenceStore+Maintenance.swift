@@ -28,6 +28,14 @@ public struct CategoryStatistics: Sendable, Codable {
     /// Recall@10 of the index against exact search, on up to 200 stored vectors as
     /// queries; nil for exact (Flat) indexes, which are exact by construction.
     public var recallAt10: Double?
+    /// The calibrated anomaly threshold, if any.
+    public var threshold: Double?
+    /// True when the threshold was computed on an older reference set (`echoctl calibrate`).
+    public var thresholdIsStale: Bool?
+    /// Rows of the memory bank, if the category has one.
+    public var memoryBankPatches: Int?
+    /// True when the memory bank was built from an older reference set (it is not used).
+    public var memoryBankIsStale: Bool?
 }
 
 extension ReferenceStore {
@@ -93,7 +101,7 @@ extension ReferenceStore {
         }
     }
 
-    /// Figures for every category (or one).
+    /// Figures for every category (or one), with its threshold and memory bank.
     public func statistics(category only: String? = nil) throws(StoreError) -> [CategoryStatistics] {
         let selected: [Category]
         if let only {
@@ -120,6 +128,14 @@ extension ReferenceStore {
                 liveReferences: counts.0, deletedReferences: counts.1, referencesWithPatches: counts.2, indexedVectors: index.count,
                 indexFileBytes: bytes, indexFileSequence: file?.sequence, referenceSetVersion: category.referenceSetVersion,
                 recallAt10: try recall(of: index, category: category)))
+            if let calibration = try calibration(of: category.name) {
+                result[result.count - 1].threshold = calibration.threshold
+                result[result.count - 1].thresholdIsStale = calibration.referenceSetVersion != category.referenceSetVersion
+            }
+            if let bank = try memoryBankStamp(of: category.name) {
+                result[result.count - 1].memoryBankPatches = bank.rows
+                result[result.count - 1].memoryBankIsStale = bank.referenceSetVersion != category.referenceSetVersion
+            }
         }
         return result
     }

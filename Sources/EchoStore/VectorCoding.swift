@@ -1,7 +1,7 @@
 import Foundation
 
 /// How vectors are stored in SQLite BLOBs: little-endian float32 for global embeddings,
-/// little-endian float16 for patch features (half the space; the vision expert's
+/// little-endian float16 for patch features and memory banks, little-endian int64 for id lists (half the space; the vision expert's
 /// nearest-neighbour distances do not need more precision).
 enum VectorCoding {
     static func float32Blob(_ values: [Float]) -> Data {
@@ -29,6 +29,20 @@ enum VectorCoding {
     static func float16Values(_ data: Data) -> [Float] {
         data.withUnsafeBytes { raw in
             (0..<data.count / 2).map { Float(Float16(bitPattern: UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)))) }
+        }
+    }
+
+    static func int64Blob(_ values: [Int64]) -> Data {
+        var data = Data(count: values.count * 8)
+        data.withUnsafeMutableBytes { raw in
+            for (i, v) in values.enumerated() { raw.storeBytes(of: v.littleEndian, toByteOffset: i * 8, as: Int64.self) }
+        }
+        return data
+    }
+
+    static func int64Values(_ data: Data) -> [Int64] {
+        data.withUnsafeBytes { raw in
+            (0..<data.count / 8).map { Int64(littleEndian: raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
         }
     }
 }

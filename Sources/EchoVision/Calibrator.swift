@@ -6,7 +6,8 @@ import Foundation
 extension VisionExpert {
     /// Sets a category's threshold from its golden samples alone: each is scored
     /// leave-one-out (against its nearest *other* golden samples, exactly as a query
-    /// would be), and the threshold is the configured quantile (0.95 by default, linear
+    /// would be, and against the category's memory bank without its own patches when it
+    /// has one), and the threshold is the configured quantile (0.95 by default, linear
     /// interpolation) of those scores. Deterministic for a given reference set. Stored
     /// with the reference-set version it was computed on.
     /// - Throws: `.references` when the category has fewer than two golden samples with
@@ -24,6 +25,7 @@ extension VisionExpert {
             throw .references("calibrating \"\(category)\" needs at least 2 golden samples (it has \(references.count)); ingest more")
         }
         let neighbours = configuration.neighbours
+        let bankRows = configuration.useMemoryBank ? try banks.bank(of: category, in: store)?.stamp.rows : nil
         let outcomes = parallelMap(count: references.count, concurrency: concurrency) { index -> Result<Float, ReferenceExtractorError> in
             Result { () throws(ReferenceExtractorError) in try leaveOneOutScore(of: references[index], category: category, neighbours: neighbours) }
         }
@@ -37,7 +39,8 @@ extension VisionExpert {
         let calibration = Calibration(
             category: category, referenceSetVersion: current.referenceSetVersion,
             threshold: Self.quantile(scores, configuration.thresholdQuantile),
-            method: "quantile \(configuration.thresholdQuantile) of \(scores.count) leave-one-out scores",
+            method: "quantile \(configuration.thresholdQuantile) of \(scores.count) leave-one-out scores"
+                + (bankRows.map { ", with a memory bank of \($0) patches" } ?? ""),
             neighbours: neighbours, scores: scores, computedAt: Date().formatted(.iso8601))
         do {
             try store.saveCalibration(calibration)
@@ -66,7 +69,7 @@ extension VisionExpert {
         } catch {
             throw .store(error)
         }
-        return try score(patches, against: others, category: category).maximum
+        return try score(patches, against: others, category: category, excluding: reference.id).maximum
     }
 
     /// The `q` quantile of `values` with linear interpolation between order statistics.

@@ -39,4 +39,7 @@ public struct InspectionResult: Sendable, Codable {
     public let explanation: String
     /// True when the threshold was computed on an older reference set.
     public let thresholdIsStale: Bool
+    /// Rows of the category's memory bank the patches were also compared with; nil when
+    /// no (current) bank was used.
+    public let memoryBankPatches: Int?
 }

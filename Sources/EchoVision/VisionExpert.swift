@@ -22,12 +22,16 @@ public struct VisionExpert: Sendable {
         /// measured best on ELPV: FPR 0.02, TPR 0.96 on mono cells, against 0.00 and 0.70
         /// at 0.99 (golden sets hold a few imperfect cells that inflate the top scores).
         public var thresholdQuantile: Double = 0.95
+        /// Whether to compare with the category's memory bank too, when it has a current
+        /// one (`buildMemoryBank`). Calibration and inspection must agree on this.
+        public var useMemoryBank: Bool = true
 
         public init() {}
     }
 
     public let extractor: ReferenceExtractor
     public let configuration: Configuration
+    let banks = MemoryBankCache()
     public var store: ReferenceStore { extractor.store }
 
     public init(store: ReferenceStore, embedder: ImageEmbedder, configuration: Configuration = Configuration()) {
@@ -44,6 +48,7 @@ public struct VisionExpert: Sendable {
             throw .references("category \"\(category)\" has no golden samples; ingest some with `echoctl ingest --category \(category) ...`")
         }
         let map = try score(set.query.patches, against: set.matches.map(\.reference.id), category: category)
+        let bankRows = configuration.useMemoryBank ? try banks.bank(of: category, in: store)?.stamp.rows : nil
         let calibration: Calibration?
         let current: Category
         do {
@@ -60,15 +65,17 @@ public struct VisionExpert: Sendable {
         return InspectionResult(
             category: category, score: score, threshold: threshold, verdict: verdict, references: references, anomalyMap: map,
             region: map.peakRegion, explanation: explain(verdict: verdict, score: score, threshold: threshold, region: map.peakRegion,
-                                                         references: references.count, stale: stale),
-            thresholdIsStale: stale)
+                                                         references: references.count, bankRows: bankRows, stale: stale),
+            thresholdIsStale: stale, memoryBankPatches: bankRows)
     }
 
     /// The smoothed anomaly map of `query` patches against the stored patch features of
     /// the references `ids` (the scoring step of `inspect`, exposed for benchmarks and
     /// for callers that pick their own references).
     /// - Throws: `.references` when none of the references has patch features.
-    public func score(_ query: PatchFeatures, against ids: [Int64], category: String) throws(ReferenceExtractorError) -> AnomalyMap {
+    /// - Parameter excluded: a golden sample whose memory-bank rows are left out (its own
+    ///   leave-one-out calibration score).
+    public func score(_ query: PatchFeatures, against ids: [Int64], category: String, excluding excluded: Int64? = nil) throws(ReferenceExtractorError) -> AnomalyMap {
         var references: [PatchFeatures] = []
         for id in ids {
             do {
@@ -77,11 +84,12 @@ public struct VisionExpert: Sendable {
                 throw .store(error)
             }
         }
-        guard !references.isEmpty else {
+        let bank = configuration.useMemoryBank ? try banks.bank(of: category, in: store) : nil
+        guard !references.isEmpty || bank != nil else {
             throw .references("the golden samples of \"\(category)\" have no patch features (they were added as bare vectors); re-ingest the images")
         }
         do {
-            return try PatchScorer.score(query, against: references).smoothed(sigma: configuration.smoothingSigma)
+            return try PatchScorer.score(query, against: references, bank: bank, excluding: excluded).smoothed(sigma: configuration.smoothingSigma)
         } catch {
             throw .store(StoreError(.index, "patch search failed: \(error.message)"))
         }
@@ -94,8 +102,9 @@ public struct VisionExpert: Sendable {
         return .uncertain
     }
 
-    private func explain(verdict: Verdict, score: Float, threshold: Float?, region: String, references: Int, stale: Bool) -> String {
+    private func explain(verdict: Verdict, score: Float, threshold: Float?, region: String, references: Int, bankRows: Int?, stale: Bool) -> String {
         let compared = "compared patch by patch with its \(references) most similar golden sample\(references == 1 ? "" : "s")"
+            + (bankRows.map { " and the category's memory bank of \($0) patches" } ?? "")
         let staleNote = stale ? " (the threshold predates the latest reference changes; run `echoctl calibrate`)" : ""
         switch verdict {
         case .uncalibrated:

@@ -105,7 +105,7 @@ struct RebuildIndex: ParsableCommand {
 
 /// `echoctl stats`: figures per category, with the recall of approximate indexes.
 struct Stats: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Figures per category: references, index, file size, recall of HNSW/IVF against exact.")
+    static let configuration = CommandConfiguration(abstract: "Figures per category: references, index, file size, recall of HNSW/IVF against exact, threshold, memory bank.")
     @Option(name: .shortAndLong, help: "One product (category).") var category: String?
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var runtime: RuntimeOptions
@@ -115,10 +115,13 @@ struct Stats: ParsableCommand {
         let store = try storeOptions.open(.readOnly, logger: runtime.prepare(label: "stats"))
         let statistics = try orFail { () throws(StoreError) in try store.statistics(category: category) }
         if output.json { return try printJSON(statistics) }
-        print(Table(headers: ["category", "live", "deleted", "patches", "index", "indexed", "file", "recall@10", "set version"], rows: statistics.map {
+        func staleMark(_ stale: Bool?) -> String { stale == true ? " (stale)" : "" }
+        print(Table(headers: ["category", "live", "deleted", "patches", "index", "indexed", "file", "recall@10", "set version", "threshold", "memory bank"], rows: statistics.map {
             [$0.name, String($0.liveReferences), String($0.deletedReferences), String($0.referencesWithPatches), $0.indexSpecification,
              String($0.indexedVectors), $0.indexFileBytes.map { ByteCountFormatter.string(fromByteCount: Int64($0), countStyle: .file) } ?? "-",
-             $0.recallAt10.map { String(format: "%.3f", $0) } ?? "exact", String($0.referenceSetVersion)]
+             $0.recallAt10.map { String(format: "%.3f", $0) } ?? "exact", String($0.referenceSetVersion),
+             ($0.threshold.map { String(format: "%.4f", $0) } ?? "-") + staleMark($0.thresholdIsStale),
+             ($0.memoryBankPatches.map(String.init) ?? "-") + staleMark($0.memoryBankIsStale)]
         }).rendered)
     }
 }

@@ -12,6 +12,9 @@ struct Calibrate: ParsableCommand {
     @Option(name: .shortAndLong, help: "The product (category).") var category: String
     @Option(help: "Nearest normals each image is compared with.") var neighbours = 3
     @Option(help: "Quantile of the golden samples' scores used as the threshold.") var quantile = 0.95
+    @Option(help: ArgumentHelp("First build a memory bank: a greedy coreset of this fraction of all golden patches (e.g. 0.01), compared with every patch besides the nearest golden samples.", valueName: "ratio"))
+    var coreset: Double?
+    @Flag(help: "First remove the category's memory bank, if it has one.") var dropMemoryBank = false
     @OptionGroup var embedderOptions: EmbedderOptions
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var runtime: RuntimeOptions
@@ -20,6 +23,8 @@ struct Calibrate: ParsableCommand {
     func validate() throws {
         guard neighbours > 0 else { throw ValidationError("--neighbours must be at least 1") }
         guard quantile > 0, quantile <= 1 else { throw ValidationError("--quantile must be in (0, 1]") }
+        if let coreset { guard coreset > 0, coreset <= 1 else { throw ValidationError("--coreset must be in (0, 1]") } }
+        guard coreset == nil || !dropMemoryBank else { throw ValidationError("--coreset and --drop-memory-bank contradict each other") }
     }
 
     func run() throws {
@@ -30,9 +35,19 @@ struct Calibrate: ParsableCommand {
         settings.neighbours = neighbours
         settings.thresholdQuantile = quantile
         let calibration: Calibration
+        let expert = VisionExpert(store: store, embedder: embedder, configuration: settings)
         do {
-            calibration = try VisionExpert(store: store, embedder: embedder, configuration: settings)
-                .calibrate(category: category, concurrency: runtime.threads)
+            if dropMemoryBank, try expert.removeMemoryBank(category: category), !output.json {
+                print("\(category): memory bank removed")
+            }
+            if let coreset {
+                let started = Date()
+                let bank = try expert.buildMemoryBank(category: category, ratio: coreset)
+                if !output.json {
+                    print("\(category): memory bank of \(bank.count) patches chosen from \(bank.sourcePatches) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+                }
+            }
+            calibration = try expert.calibrate(category: category, concurrency: runtime.threads)
         } catch {
             throw CommandFailure(error.description)
         }
