@@ -15,12 +15,16 @@ let package = Package(
         .library(name: "EchoStore", targets: ["EchoStore"]),
         .library(name: "EchoReferences", targets: ["EchoReferences"]),
         .library(name: "EchoVision", targets: ["EchoVision"]),
+        .library(name: "EchoMLLM", targets: ["EchoMLLM"]),
+        .library(name: "EchoExperts", targets: ["EchoExperts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // The FAISS bridge: Debian's libfaiss-dev is a static C++ library without the
@@ -107,6 +111,22 @@ let package = Package(
             name: "EchoVision",
             dependencies: ["EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging", "EchoIndex", "CEchoKernels", "CEchoBLAS"]
         ),
+        // An OpenAI-compatible chat-completions client (text and image parts) for the MLLM
+        // experts: timeouts, retries with backoff, cancellation; secrets never logged.
+        .target(
+            name: "EchoMLLM",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The Knowledge Guide, Reasoning Expert and Decision Maker around the Reference
+        // Extractor and the vision expert, and the MMAD evaluation harness.
+        .target(
+            name: "EchoExperts",
+            dependencies: ["EchoMLLM", "EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "echoctl",
             dependencies: [
@@ -116,6 +136,8 @@ let package = Package(
                 "EchoStore",
                 "EchoReferences",
                 "EchoVision",
+                "EchoMLLM",
+                "EchoExperts",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -168,6 +190,24 @@ let package = Package(
             name: "EchoVisionTests",
             dependencies: ["EchoTestSupport", "EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
                            .product(name: "Logging", package: "swift-log")]
+        ),
+        // A loopback OpenAI-compatible server with scripted answers: the one test double,
+        // at the MLLM boundary, checking each request's shape.
+        .target(
+            name: "FakeMLLMServer",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "HummingbirdTesting", package: "hummingbird")],
+            path: "Tests/FakeMLLMServer"
+        ),
+        .testTarget(
+            name: "EchoMLLMTests",
+            dependencies: ["EchoTestSupport", "FakeMLLMServer", "EchoMLLM", .product(name: "Logging", package: "swift-log")]
+        ),
+        .testTarget(
+            name: "EchoExpertsTests",
+            dependencies: ["EchoTestSupport", "FakeMLLMServer", "EchoExperts", "EchoMLLM", "EchoVision", "EchoReferences", "EchoStore",
+                           "EchoEmbedding", "EchoImaging", .product(name: "Logging", package: "swift-log")],
+            exclude: ["Fixtures"]
         ),
         // End-to-end tests that run the built echoctl binary.
         .testTarget(
