@@ -5,11 +5,38 @@ import EchoStore
 import Foundation
 import Logging
 
+/// A second opinion on an inspected image (the MLLM experts'), which then decides the
+/// image's final verdict.
+public struct Review: Sendable, Codable, Equatable {
+    public let verdict: Verdict
+    /// Who decided ("experts", or the vision expert and why the MLLM was not used).
+    public let decidedBy: String
+    public let defect: String?
+    public let region: String?
+    public let explanation: String
+    /// The Reasoning Expert's trace as text, when there was one.
+    public let reasoning: String?
+
+    public init(verdict: Verdict, decidedBy: String, defect: String?, region: String?, explanation: String, reasoning: String?) {
+        self.verdict = verdict
+        self.decidedBy = decidedBy
+        self.defect = defect
+        self.region = region
+        self.explanation = explanation
+        self.reasoning = reasoning
+    }
+}
+
 /// One image of a run: its result, or why it could not be inspected.
 public struct InspectedImage: Sendable, Codable {
     public let path: String
     public let result: InspectionResult?
     public let error: String?
+    /// The experts' review, when the run had one.
+    public var review: Review?
+
+    /// The final verdict: the review's when there is one, else the vision expert's.
+    public var verdict: Verdict? { review?.verdict ?? result?.verdict }
 }
 
 /// A recorded detection run.
@@ -21,12 +48,24 @@ public struct RunReport: Sendable, Codable {
     /// Where the HTML report is, when one was written.
     public let reportPath: String?
 
-    public func count(_ verdict: Verdict) -> Int { images.filter { $0.result?.verdict == verdict }.count }
+    /// Images whose final verdict is `verdict`.
+    public func count(_ verdict: Verdict) -> Int { images.filter { $0.verdict == verdict }.count }
     public var failed: Int { images.filter { $0.error != nil }.count }
 }
 
+/// Images inspected by the vision expert, not yet recorded (see `InspectionRunner`).
+public struct InspectionBatch: Sendable {
+    public let category: String
+    public let threshold: Float?
+    public var images: [InspectedImage]
+    /// Decoded images, kept for the report's thumbnails (nil when no report is wanted or
+    /// the image failed).
+    let decoded: [Image?]
+}
+
 /// Inspects many images, records the run in the store, and optionally writes an HTML
-/// report with overlays.
+/// report with overlays. `run` does both stages; callers that add a review (the MLLM
+/// experts) call `inspect`, review, then `record`.
 public struct InspectionRunner: Sendable {
     public let expert: VisionExpert
     public let logger: Logger
@@ -36,17 +75,25 @@ public struct InspectionRunner: Sendable {
         self.logger = logger
     }
 
-    /// Inspects the image files under `paths` (files or folders).
+    /// Inspects the image files under `paths` (files or folders) and records the run.
     /// - Throws: `.store` when the run cannot be recorded; `.store(.unknownCategory)`
     ///   before any work. Images that fail are reported in the run, not thrown.
     public func run(_ paths: [String], category: String, reportDirectory: String?, concurrency: Int,
                     progress: @Sendable (Int, Int) -> Void = { _, _ in }) throws(ReferenceExtractorError) -> RunReport {
+        try record(inspect(paths, category: category, keepImages: reportDirectory != nil, concurrency: concurrency, progress: progress),
+                   reportDirectory: reportDirectory)
+    }
+
+    /// The vision expert's results for the image files under `paths`, nothing recorded.
+    /// - Throws: `.store(.unknownCategory)` before any work; `.store` when the store
+    ///   cannot be read.
+    public func inspect(_ paths: [String], category: String, keepImages: Bool, concurrency: Int,
+                        progress: @Sendable (Int, Int) -> Void = { _, _ in }) throws(ReferenceExtractorError) -> InspectionBatch {
         let (files, missing) = ImageFiles.collect(paths)
         let threshold: Float?
-        let runID: Int64
         do {
+            _ = try expert.store.category(named: category)
             threshold = try expert.store.calibration(of: category).map { Float($0.threshold) }
-            runID = try expert.store.beginRun(category: category, threshold: threshold.map(Double.init))
         } catch {
             throw .store(error)
         }
@@ -57,8 +104,7 @@ public struct InspectionRunner: Sendable {
             do {
                 let image = try decoder.decodeFile(atPath: files[index])
                 let result = try expert.inspect(image, category: category)
-                // Decoded images are kept only for the report's thumbnails.
-                return (InspectedImage(path: files[index], result: result, error: nil), reportDirectory == nil ? nil : image)
+                return (InspectedImage(path: files[index], result: result, error: nil), keepImages ? image : nil)
             } catch let error as ImagingError {
                 return (InspectedImage(path: files[index], result: nil, error: error.description), nil)
             } catch let error as ReferenceExtractorError {
@@ -67,22 +113,32 @@ public struct InspectionRunner: Sendable {
                 return (InspectedImage(path: files[index], result: nil, error: "\(error)"), nil)
             }
         }
-        let images = missing.map { InspectedImage(path: $0, result: nil, error: "no such file or directory") } + inspected.map(\.0)
+        let failedPaths = missing.map { InspectedImage(path: $0, result: nil, error: "no such file or directory") }
+        return InspectionBatch(category: category, threshold: threshold, images: failedPaths + inspected.map(\.0),
+                               decoded: failedPaths.map { _ in nil } + inspected.map(\.1))
+    }
+
+    /// Records a batch as a run (results, reviews included, in one transaction) and writes
+    /// the HTML report when `reportDirectory` is given.
+    /// - Throws: `.store` when the run cannot be recorded; `.image` or `.references` when
+    ///   the report cannot be written.
+    public func record(_ batch: InspectionBatch, reportDirectory: String?) throws(ReferenceExtractorError) -> RunReport {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let records = images.map { image in
-            RunResultRecord(imagePath: image.path, verdict: image.result?.verdict.rawValue ?? "failed",
+        let records = batch.images.map { image in
+            RunResultRecord(imagePath: image.path, verdict: image.verdict?.rawValue ?? "failed",
                             score: image.result.map { Double($0.score) },
                             details: (try? String(decoding: encoder.encode(image), as: UTF8.self)) ?? "{}")
         }
         var reportPath: String?
         do {
+            let runID = try expert.store.beginRun(category: batch.category, threshold: batch.threshold.map(Double.init))
             try expert.store.recordResults(records, run: runID)
             if let reportDirectory {
                 reportPath = try ReportWriter(directory: reportDirectory, logger: logger)
-                    .write(runID: runID, category: category, threshold: threshold, images: inspected)
+                    .write(runID: runID, category: batch.category, threshold: batch.threshold, images: Array(zip(batch.images, batch.decoded)))
             }
-            let report = RunReport(runID: runID, category: category, threshold: threshold, images: images, reportPath: reportPath)
+            let report = RunReport(runID: runID, category: batch.category, threshold: batch.threshold, images: batch.images, reportPath: reportPath)
             try expert.store.finishRun(runID, summary: [
                 "normal": report.count(.normal), "anomalous": report.count(.anomalous), "uncertain": report.count(.uncertain),
                 "uncalibrated": report.count(.uncalibrated), "failed": report.failed,

@@ -22,7 +22,8 @@ struct ReportWriter {
                 rows.append("<tr class=\"failed\"><td>\(escape(inspected.path))</td><td colspan=\"3\">\(escape(inspected.error ?? "failed"))</td><td>failed</td><td></td><td></td></tr>")
                 continue
             }
-            counts[result.verdict.rawValue, default: 0] += 1
+            let verdict = inspected.verdict ?? result.verdict
+            counts[verdict.rawValue, default: 0] += 1
             try ImageEncoder.writePNG(try HeatmapRenderer.thumbnail(image, maxSide: 240), toPath: "\(imagesDirectory)/\(stem)-query.png")
             let scale = result.threshold ?? result.anomalyMap.maximum
             try ImageEncoder.writePNG(try HeatmapRenderer.overlay(image, map: result.anomalyMap, scale: scale, maxSide: 240),
@@ -32,9 +33,16 @@ struct ReportWriter {
                 try ImageEncoder.writePNG(try HeatmapRenderer.thumbnail(normal, maxSide: 240), toPath: "\(imagesDirectory)/\(stem)-normal.png")
                 normalCell = "<td><img src=\"images/\(stem)-normal.png\" alt=\"nearest normal\"><br><small>\(escape((nearest.path as NSString).lastPathComponent)) · \(String(format: "%.3f", nearest.similarity))</small></td>"
             }
+            var explanation = escape(result.explanation)
+            if let review = inspected.review {
+                explanation = "<strong>\(escape(review.decidedBy)):</strong> \(escape(review.explanation))"
+                    + (review.defect.map { "<br>Defect: \(escape($0))" } ?? "")
+                    + (review.reasoning.map { "<details><summary>reasoning</summary><pre>\(escape($0))</pre></details>" } ?? "")
+                    + "<br><small>Vision expert: \(escape(result.explanation))</small>"
+            }
             rows.append("""
-                <tr class="\(result.verdict.rawValue)"><td><img src="images/\(stem)-query.png" alt="query"><br><small>\(escape((inspected.path as NSString).lastPathComponent))</small></td>\(normalCell)<td><img src="images/\(stem)-overlay.png" alt="anomaly overlay"></td>
-                <td class="verdict">\(result.verdict.rawValue)</td><td>\(String(format: "%.3f", result.score))</td><td>\(escape(result.region))</td><td>\(escape(result.explanation))</td></tr>
+                <tr class="\(verdict.rawValue)"><td><img src="images/\(stem)-query.png" alt="query"><br><small>\(escape((inspected.path as NSString).lastPathComponent))</small></td>\(normalCell)<td><img src="images/\(stem)-overlay.png" alt="anomaly overlay"></td>
+                <td class="verdict">\(verdict.rawValue)</td><td>\(String(format: "%.3f", result.score))</td><td>\(escape(inspected.review?.region ?? result.region))</td><td>\(explanation)</td></tr>
                 """)
         }
         let summary = ["anomalous", "uncertain", "normal", "uncalibrated", "failed"].compactMap { key in
@@ -47,7 +55,7 @@ struct ReportWriter {
             body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}
             td,th{border-bottom:1px solid #ddd;padding:.5em;vertical-align:top;text-align:left}img{max-width:240px}
             .anomalous .verdict,span.anomalous{color:#c00;font-weight:bold}.uncertain .verdict,span.uncertain{color:#b70;font-weight:bold}
-            .normal .verdict,span.normal{color:#070}.failed{color:#888}
+            .normal .verdict,span.normal{color:#070}.failed{color:#888}pre{white-space:pre-wrap;max-width:40em}
             </style></head><body>
             <h1>Inspection run \(runID): \(escape(category))</h1>
             <p>Threshold: \(threshold.map { String(format: "%.3f", $0) } ?? "none (run <code>echoctl calibrate</code>)") · \(images.count) images · overlay: blue matches the golden samples, yellow is the threshold, red is far above it.</p>

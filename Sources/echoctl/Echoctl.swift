@@ -4,14 +4,14 @@ import ArgumentParser
 /// pipeline for industrial anomaly detection. Commands parse their arguments and
 /// delegate to the Echo libraries.
 @main
-struct Echoctl: ParsableCommand {
+struct Echoctl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "echoctl",
         abstract: "Echo: reference images and inspection for industrial anomaly detection.",
         version: "0.1.0",
         subcommands: [
             Ingest.self, Query.self, Calibrate.self, Inspect.self, Categories.self, List.self, Remove.self, Verify.self, RebuildIndex.self, Stats.self,
-            Embed.self, ImageCommand.self, Doctor.self, Debug.self,
+            Knowledge.self, Eval.self, Embed.self, ImageCommand.self, Doctor.self, Debug.self,
         ]
     )
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EchoExperts
 import EchoReferences
 import EchoStore
 import EchoVision
@@ -59,21 +60,30 @@ struct Calibrate: ParsableCommand {
 }
 
 /// `echoctl inspect IMAGE|DIR --category C`: verdicts, scores and overlays.
-struct Inspect: ParsableCommand {
+struct Inspect: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Inspect images against their nearest golden samples: verdict, score, region, and an HTML report with overlays.",
-        discussion: "The run is recorded in the store. Exit code: 0 when every image is normal, 3 when any is anomalous or uncertain, 1 when any failed.")
+        discussion: """
+            The run is recorded in the store. With --mllm the Echo experts (knowledge, reasoning, decision over an \
+            OpenAI-compatible MLLM) review every image and decide; without a configured MLLM, or when it fails, the vision \
+            expert's verdict stands and the report says so. Exit code: 0 when every image is normal, 3 when any is anomalous \
+            or uncertain, 1 when any failed.
+            """)
 
     @Argument(help: "Image files or folders.") var paths: [String]
     @Option(name: .shortAndLong, help: "The product (category).") var category: String
     @Option(help: "Nearest normals each image is compared with.") var neighbours = 3
     @Option(help: "Write an HTML report with overlays into this directory.") var report: String?
+    @Flag(help: "Have the MLLM experts review every image (see --mllm-url, --modules).") var mllm = false
+    @Option(help: "MLLM reviews in flight at once.") var mllmConcurrency: Int = 4
+    @OptionGroup var moduleOptions: ModuleOptions
+    @OptionGroup var mllmOptions: MLLMOptions
     @OptionGroup var embedderOptions: EmbedderOptions
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var runtime: RuntimeOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    func run() async throws {
         let logger = runtime.prepare(label: "inspect")
         let embedder = try embedderOptions.load()
         let store = try storeOptions.open(.readWrite, logger: logger)
@@ -88,22 +98,40 @@ struct Inspect: ParsableCommand {
                calibration.referenceSetVersion != (try store.category(named: category)).referenceSetVersion {
                 printError("warning: the threshold of \(category) predates its latest reference changes; run `echoctl calibrate -c \(category)`")
             }
-            result = try InspectionRunner(expert: expert, logger: logger).run(paths, category: category, reportDirectory: report,
-                                                                              concurrency: runtime.threads) { done, total in
-                if !json, done % 8 == 0 || done == total { bar.update(done: done, total: total, detail: "") }
+            let runner = InspectionRunner(expert: expert, logger: logger)
+            if mllm {
+                let model = try mllmOptions.client(logger: logger)
+                if model == nil, !json {
+                    printError("warning: no MLLM configured (--mllm-url/--mllm-model or ECHO_MLLM_URL/ECHO_MLLM_MODEL); the vision expert decides")
+                }
+                let modules = try moduleOptions.parsed()
+                let panel = ExpertPanel(model: model, knowledge: modules.knowledge ? KnowledgeGuide(store: store) : nil, modules: modules, logger: logger)
+                result = try await ExpertInspectionRunner(runner: runner, panel: panel)
+                    .run(paths, category: category, reportDirectory: report, concurrency: runtime.threads, reviewConcurrency: mllmConcurrency) { stage, done, total in
+                        if !json, done % 8 == 0 || done == total { bar.update(done: done, total: total, detail: stage) }
+                    }
+            } else {
+                result = try runner.run(paths, category: category, reportDirectory: report, concurrency: runtime.threads) { done, total in
+                    if !json, done % 8 == 0 || done == total { bar.update(done: done, total: total, detail: "") }
+                }
             }
         } catch let error as StoreError {
             throw CommandFailure(error.description)
         } catch let error as ReferenceExtractorError {
             throw CommandFailure(error.description)
+        } catch let error as ExpertError {
+            throw CommandFailure(error.description)
         }
         if json {
             try printJSON(result)
         } else {
-            print(Table(headers: ["image", "verdict", "score", "region", "nearest normal"], rows: result.images.map { image in
-                guard let r = image.result else { return [image.path, "failed", "-", "-", image.error ?? ""] }
-                return [image.path, r.verdict.rawValue, String(format: "%.3f", r.score), r.region,
+            let reviewed = result.images.contains { $0.review != nil }
+            print(Table(headers: ["image", "verdict", "score", "region", "nearest normal"] + (reviewed ? ["decided by", "explanation"] : []),
+                        rows: result.images.map { image in
+                guard let r = image.result else { return [image.path, "failed", "-", "-", image.error ?? ""] + (reviewed ? ["-", "-"] : []) }
+                return [image.path, (image.verdict ?? r.verdict).rawValue, String(format: "%.3f", r.score), image.review?.region ?? r.region,
                         r.references.first.map { ($0.path as NSString).lastPathComponent } ?? "-"]
+                    + (reviewed ? [image.review?.decidedBy ?? "-", image.review.map { String($0.explanation.prefix(100)) } ?? "-"] : [])
             }).rendered)
             print("run \(result.runID): \(result.count(.anomalous)) anomalous, \(result.count(.uncertain)) uncertain, \(result.count(.normal)) normal"
                   + (result.count(.uncalibrated) > 0 ? ", \(result.count(.uncalibrated)) uncalibrated" : "")
