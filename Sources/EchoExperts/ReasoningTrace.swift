@@ -27,7 +27,7 @@ public struct ReasoningTrace: Sendable, Codable, Equatable {
                 return ReasoningTrace(observe: observe ?? "", compare: compare ?? "", decide: decide ?? "", structured: true)
             }
         }
-        let headings = /(?im)^\W*(observe|compare|decide)\W*[:\-]\s*/
+        let headings = /(?im)^[^\w\n]*(observe|compare|decide)[^\w\n]*?[:\-][^\w\n]*/
         let matches = text.matches(of: headings)
         if matches.count >= 2 {
             var sections: [String: String] = [:]

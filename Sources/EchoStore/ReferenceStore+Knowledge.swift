@@ -97,22 +97,29 @@ extension ReferenceStore {
     }
 
     /// The category's entries of `kind` that match any word of `text`, most relevant
-    /// first (FTS5 BM25 over key, title, description and tolerance; English stemming).
-    /// Words are matched as whole tokens; punctuation and FTS syntax in `text` are
-    /// ignored. Empty when no word matches.
+    /// first: entries whose key or title has one of the words (a question naming a defect
+    /// type, "Contamination.") before entries that only mention them in their
+    /// description or tolerance; each tier ranked by FTS5 BM25 with English stemming.
+    /// Punctuation and FTS syntax in `text` are ignored. Empty when no word matches.
     /// - Throws: `.database`.
     public func searchKnowledge(category: String, matching text: String, kind: KnowledgeEntry.Kind? = nil, limit: Int) throws(StoreError) -> [RankedKnowledge] {
         let words = KnowledgeQuery.words(text)
         guard !words.isEmpty, limit > 0 else { return [] }
-        let match = words.map { "\"\($0)\"" }.joined(separator: " OR ")
+        let any = "(" + words.map { "\"\($0)\"" }.joined(separator: " OR ") + ")"
         return try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT e.*, bm25(knowledge_search) AS rank FROM knowledge_search
-                JOIN knowledge_entries e ON e.id = knowledge_search.rowid
-                WHERE knowledge_search MATCH ? AND e.category = ? AND (? IS NULL OR e.kind = ?)
-                ORDER BY rank, e.key LIMIT ?
-                """, arguments: [match, category, kind?.rawValue, kind?.rawValue, limit])
-                .map { RankedKnowledge(entry: Self.knowledgeEntry($0), relevance: -($0["rank"] as Double)) }
+            func search(_ match: String) throws -> [RankedKnowledge] {
+                try Row.fetchAll(db, sql: """
+                    SELECT e.*, bm25(knowledge_search) AS rank FROM knowledge_search
+                    JOIN knowledge_entries e ON e.id = knowledge_search.rowid
+                    WHERE knowledge_search MATCH ? AND e.category = ? AND (? IS NULL OR e.kind = ?)
+                    ORDER BY rank, e.key
+                    """, arguments: [match, category, kind?.rawValue, kind?.rawValue])
+                    .map { RankedKnowledge(entry: Self.knowledgeEntry($0), relevance: -($0["rank"] as Double)) }
+            }
+            let named = try search("{key title} : " + any)
+            let keys = Set(named.map(\.entry.key))
+            let mentioned = try search(any).filter { !keys.contains($0.entry.key) }
+            return Array((named + mentioned).prefix(limit))
         }
     }
 
