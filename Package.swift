@@ -212,7 +212,7 @@ let package = Package(
         // End-to-end tests that run the built echoctl binary.
         .testTarget(
             name: "EchoctlTests",
-            dependencies: ["EchoTestSupport", "echoctl"]
+            dependencies: ["EchoTestSupport", "echoctl", "FakeMLLMServer"]
         ),
     ],
     cxxLanguageStandard: .cxx17

@@ -90,11 +90,10 @@ struct MLLMClientTests {
 
     @Test("an answer slower than the timeout is a timeout error, not retried")
     func timeout() async throws {
-        try await FakeMLLMServer.run(script: { _ in .delayed(.seconds(3), .answer("A")) }) { url, server in
-            let started = ContinuousClock.now
+        // Were the timeout ignored, the answer would arrive after 5 s and the call succeed.
+        try await FakeMLLMServer.run(script: { _ in .delayed(.seconds(5), .answer("A")) }) { url, server in
             let error = try #require(await mllmError { try await client(url, timeout: .milliseconds(400)).complete(question) })
             #expect(error.code == .timeout, "\(error)")
-            #expect(ContinuousClock.now - started < .seconds(2))
             #expect(server.requests.count == 1)
         }
     }
@@ -132,10 +131,9 @@ struct MLLMClientTests {
             let model = try client(url, timeout: .seconds(30))
             let task = Task { try await model.complete(question) }
             try await Task.sleep(for: .milliseconds(300))
-            let started = ContinuousClock.now
             task.cancel()
+            // Were cancellation ignored, the answer would arrive after 5 s and succeed.
             let result = await task.result
-            #expect(ContinuousClock.now - started < .seconds(3))
             guard case .failure(let error) = result else { Issue.record("expected cancellation"); return }
             #expect((error as? MLLMError)?.code == .cancelled, "\(error)")
         }

@@ -74,9 +74,10 @@ struct StoreRoundTripTests {
         let tables = try store.database.read { db in
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         }
-        #expect(Set(tables).isSuperset(of: ["categories", "reference_images", "reference_vectors", "reference_patches", "store_sequence"]))
+        #expect(Set(tables).isSuperset(of: ["categories", "reference_images", "reference_vectors", "reference_patches", "store_sequence",
+                                            "calibrations", "runs", "run_results", "memory_banks", "knowledge_entries", "knowledge_search"]))
         let applied = try store.database.read { db in try StoreSchema.migrator.appliedMigrations(db) }
-        #expect(applied == ["0001_reference_store", "0002_calibration_and_runs"])
+        #expect(applied == ["0001_reference_store", "0002_calibration_and_runs", "0003_memory_banks", "0004_knowledge"])
         let journal = try store.database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
     }
@@ -102,7 +103,9 @@ struct SchemaUpgradeTests {
         let store = try StoreFixture.open(directory)
         #expect(try store.category(named: "old").embedder.globalDimension == 16)
         #expect(try store.calibration(of: "old") == nil)
+        #expect(try store.memoryBank(of: "old") == nil)
+        #expect(try store.knowledge(of: "old").isEmpty)
         let applied = try store.database.read { db in try StoreSchema.migrator.appliedMigrations(db) }
-        #expect(applied.last == "0002_calibration_and_runs")
+        #expect(applied.last == "0004_knowledge")
     }
 }

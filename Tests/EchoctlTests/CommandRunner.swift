@@ -40,6 +40,18 @@ struct CommandRunner {
     }
 }
 
+extension CommandRunner {
+    /// `run` on a thread of its own, so an async test (serving the fake MLLM in-process)
+    /// never blocks a concurrency thread while the child runs.
+    static func runDetached(_ arguments: [String], environment: [String: String] = [:]) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try run(arguments, environment: environment) })
+            }
+        }
+    }
+}
+
 enum Paths {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
     static func fixture(_ relative: String) -> String { root.appendingPathComponent(relative).path }
