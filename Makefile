@@ -53,6 +53,7 @@ bench-crash: build
 bench-vision: build
 	@scripts/setup.sh --demo
 	python3 bench/vision_bench.py --echoctl $(ECHOCTL)
+	python3 bench/vision_bench.py --echoctl $(ECHOCTL) --coreset 0.01
 
 clean:
 	rm -rf .build bench/out
