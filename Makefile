@@ -6,7 +6,7 @@
 SWIFT ?= swift
 ECHOCTL = .build/release/echoctl
 
-.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store bench-vision bench-texture bench-inspect bench-crash clean
+.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store bench-vision bench-texture bench-inspect bench-crash bench-service clean
 
 setup:
 	@scripts/setup.sh
@@ -25,7 +25,7 @@ test: weights
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench: bench-index bench-embed bench-store bench-vision bench-texture bench-inspect bench-crash
+bench: bench-index bench-embed bench-store bench-vision bench-texture bench-inspect bench-crash bench-service
 
 bench-tools: weights
 	@scripts/setup.sh --bench
@@ -49,6 +49,9 @@ bench-inspect: bench-tools build
 
 bench-crash: build
 	python3 bench/crash_bench.py --echoctl $(ECHOCTL)
+
+bench-service: bench-tools build
+	python3 bench/service_bench.py --echoctl $(ECHOCTL) --bench .build/release/echo-bench
 
 bench-vision: build
 	@scripts/setup.sh --demo

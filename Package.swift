@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "EchoVision", targets: ["EchoVision"]),
         .library(name: "EchoMLLM", targets: ["EchoMLLM"]),
         .library(name: "EchoExperts", targets: ["EchoExperts"]),
+        .library(name: "EchoService", targets: ["EchoService"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -127,9 +128,18 @@ let package = Package(
             dependencies: ["EchoMLLM", "EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
                            .product(name: "Logging", package: "swift-log")]
         ),
+        // The HTTP service (Hummingbird): routes, auth, limits, metrics, OpenAPI.
+        .target(
+            name: "EchoService",
+            dependencies: ["EchoExperts", "EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
+                           .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "echoctl",
             dependencies: [
+                "EchoService",
                 "EchoIndex",
                 "EchoImaging",
                 "EchoEmbedding",
@@ -208,6 +218,12 @@ let package = Package(
             dependencies: ["EchoTestSupport", "FakeMLLMServer", "EchoExperts", "EchoMLLM", "EchoVision", "EchoReferences", "EchoStore",
                            "EchoEmbedding", "EchoImaging", .product(name: "Logging", package: "swift-log")],
             exclude: ["Fixtures"]
+        ),
+        .testTarget(
+            name: "EchoServiceTests",
+            dependencies: ["EchoTestSupport", "EchoService", "EchoExperts", "EchoStore", "EchoEmbedding", "EchoImaging", "FakeMLLMServer",
+                           .product(name: "HummingbirdTesting", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         // End-to-end tests that run the built echoctl binary.
         .testTarget(

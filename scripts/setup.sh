@@ -32,9 +32,9 @@ if command -v python3 >/dev/null && python3 -m pip --version >/dev/null 2>&1; th
   missing=("${filtered[@]+"${filtered[@]}"}")
 fi
 
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
 if [ "${#missing[@]}" -gt 0 ]; then
-  sudo=""
-  [ "$(id -u)" -eq 0 ] || sudo="sudo"
   echo "setup: installing ${missing[*]}"
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
@@ -92,4 +92,7 @@ if [ "$want_bench" -eq 1 ]; then
   python3 -c "import skimage, PIL" 2>/dev/null || { echo "setup: installing scikit-image pillow"; pip_install scikit-image pillow; }
   # torch CPU: pip finds the CPU wheel through the machine's wheel folder (pip's find-links).
   python3 -c "import torch" 2>/dev/null || { echo "setup: installing torch (CPU)"; pip_install torch; }
+  # The HTTP service's load client and fuzzer.
+  command -v wrk >/dev/null || { echo "setup: installing wrk"; $sudo apt-get update -qq; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null; }
+  command -v schemathesis >/dev/null || { echo "setup: installing schemathesis"; pip_install schemathesis; }
 fi

@@ -35,6 +35,13 @@ public struct InspectedImage: Sendable, Codable {
     /// The experts' review, when the run had one.
     public var review: Review?
 
+    public init(path: String, result: InspectionResult?, error: String?, review: Review? = nil) {
+        self.path = path
+        self.result = result
+        self.error = error
+        self.review = review
+    }
+
     /// The final verdict: the review's when there is one, else the vision expert's.
     public var verdict: Verdict? { review?.verdict ?? result?.verdict }
 }
@@ -61,6 +68,22 @@ public struct InspectionBatch: Sendable {
     /// Decoded images, kept for the report's thumbnails (nil when no report is wanted or
     /// the image failed).
     let decoded: [Image?]
+
+    /// A batch of results inspected elsewhere (one uploaded image, say), with no images
+    /// kept for a report.
+    public init(category: String, threshold: Float?, images: [InspectedImage]) {
+        self.category = category
+        self.threshold = threshold
+        self.images = images
+        decoded = images.map { _ in nil }
+    }
+
+    init(category: String, threshold: Float?, images: [InspectedImage], decoded: [Image?]) {
+        self.category = category
+        self.threshold = threshold
+        self.images = images
+        self.decoded = decoded
+    }
 }
 
 /// Inspects many images, records the run in the store, and optionally writes an HTML

@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+
+/// Requires a bearer token on every route but the public ones (`/healthz`, the OpenAPI
+/// document); changes need a read-write token (see `needsWriteAccess`). With `tokens` nil (the explicit
+/// `--no-auth`, loopback only) every caller may write.
+struct AuthMiddleware: RouterMiddleware {
+    typealias Context = EchoRequestContext
+    let tokens: APITokens?
+    static let publicPaths: Set<String> = ["/healthz", "/openapi.json", "/openapi.yaml"]
+
+    /// Changes to references and knowledge need a read-write token; reads, queries and
+    /// inspections (which record a run, an audit trail) do not: cameras and dashboards
+    /// get read-only tokens.
+    static func needsWriteAccess(_ request: Request) -> Bool {
+        guard request.method != .get, request.method != .head else { return false }
+        let path = request.uri.path
+        return !(request.method == .post && (path.hasSuffix("/query") || path.hasSuffix("/inspect")))
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        guard let tokens else {
+            context.access = .readWrite
+            return try await next(request, context)
+        }
+        if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        guard let header = request.headers[.authorization] else {
+            throw ServiceError(.unauthorized, "missing_token", "send `Authorization: Bearer TOKEN` (tokens come from ECHO_API_TOKENS or the token file)")
+        }
+        let prefix = "Bearer "
+        guard header.count > prefix.count, header.prefix(prefix.count).lowercased() == prefix.lowercased(),
+              let access = tokens.access(of: String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)) else {
+            throw ServiceError(.unauthorized, "invalid_token", "the bearer token is not one of this service's tokens")
+        }
+        if Self.needsWriteAccess(request) && access < .readWrite {
+            throw ServiceError(.forbidden, "read_only_token", "this token is read-only; \(request.method) \(request.uri.path) needs a read-write token")
+        }
+        context.access = access
+        return try await next(request, context)
+    }
+}
+
+/// Turns every error into the JSON error body with a stable code (4xx for the client's
+/// faults), and counts requests and their durations by route for `/metrics`.
+struct ErrorAndMetricsMiddleware: RouterMiddleware {
+    typealias Context = EchoRequestContext
+    let metrics: ServiceMetrics
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let failure = ServiceError.from(error)
+            if failure.status.code >= 500 {
+                context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(failure.message)"])
+            }
+            metrics.recordRequest(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: Int(failure.status.code),
+                                  seconds: (ContinuousClock.now - started).seconds)
+            return try failure.response(from: request, context: context)
+        }
+        metrics.recordRequest(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: Int(response.status.code),
+                              seconds: (ContinuousClock.now - started).seconds)
+        return response
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,38 @@
+import Dispatch
+import Foundation
+
+/// Runs blocking work (decoding, embedding, SQLite, FAISS) on a dispatch queue so the
+/// server's concurrency threads stay free for I/O, and answers 503 when it takes longer
+/// than `limit`. Work that times out still finishes in the background (a write that
+/// commits stays committed; the client is told to check before retrying).
+enum Offload {
+    static let queue = DispatchQueue(label: "echo.service.work", attributes: .concurrent)
+
+    static func run<T: Sendable>(timeout limit: Duration, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        let once = ResumeOnce<T>()
+        return try await withCheckedThrowingContinuation { continuation in
+            once.set(continuation)
+            queue.async { once.resume(with: Result { try work() }) }
+            queue.asyncAfter(deadline: .now() + limit.seconds) {
+                once.resume(with: .failure(ServiceError(.serviceUnavailable, "timeout",
+                    "the request took longer than \(limit); the work may still complete (check before retrying a write), or raise --request-timeout")))
+            }
+        }
+    }
+}
+
+/// Resumes a continuation at most once.
+private final class ResumeOnce<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<T, any Error>?
+
+    func set(_ continuation: CheckedContinuation<T, any Error>) { lock.withLock { self.continuation = continuation } }
+
+    func resume(with result: Result<T, any Error>) {
+        let pending: CheckedContinuation<T, any Error>? = lock.withLock {
+            defer { continuation = nil }
+            return continuation
+        }
+        pending?.resume(with: result)
+    }
+}

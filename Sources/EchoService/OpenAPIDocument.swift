@@ -1,0 +1,98 @@
+/// The service's OpenAPI 3.1 document, served at `/openapi.json` and `/openapi.yaml`. A
+/// test checks that its paths and methods are exactly the routes the router serves.
+enum OpenAPIDocument {
+    static let json = #"""
+    {
+      "openapi": "3.1.0",
+      "info": {
+        "title": "Echo",
+        "version": "1",
+        "description": "Echo's reference database and inspection pipeline over HTTP. Every route but /healthz and the OpenAPI document needs `Authorization: Bearer TOKEN`; changes to references, categories and knowledge need a read-write token, while reads, queries and inspections take a read-only one. Errors are JSON: {\"error\": {\"code\": \"...\", \"message\": \"...\"}}."
+      },
+      "components": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+        "parameters": {
+          "category": {"name": "category", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,100}$"}},
+          "id": {"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}}
+        },
+        "requestBodies": {
+          "image": {"required": true, "content": {
+            "image/png": {"schema": {"type": "string", "format": "binary"}},
+            "image/jpeg": {"schema": {"type": "string", "format": "binary"}}
+          }}
+        },
+        "schemas": {
+          "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"],
+            "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
+          "Reference": {"type": "object", "properties": {"id": {"type": "integer"}, "category": {"type": "string"}, "sha256": {"type": "string"},
+            "sourcePath": {"type": "string"}, "width": {"type": "integer"}, "height": {"type": "integer"},
+            "metadata": {"type": "object", "additionalProperties": {"type": "string"}}, "createdAt": {"type": "string"}}},
+          "Match": {"type": "object", "properties": {"reference": {"$ref": "#/components/schemas/Reference"}, "similarity": {"type": "number"}}},
+          "Knowledge": {"type": "object", "properties": {"category": {"type": "string"}, "dataset": {"type": ["string", "null"]}, "key": {"type": "string"},
+            "kind": {"enum": ["normal", "defect"]}, "title": {"type": "string"}, "description": {"type": "string"}, "tolerance": {"type": ["string", "null"]}}}
+        },
+        "responses": {
+          "error": {"description": "A client error (4xx) or a service error (5xx)", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        }
+      },
+      "security": [{"bearer": []}],
+      "paths": {
+        "/healthz": {"get": {"summary": "Liveness", "security": [], "responses": {"200": {"description": "Up", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+        "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}}, "401": {"$ref": "#/components/responses/error"}}}},
+        "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+        "/openapi.yaml": {"get": {"summary": "This document (JSON is YAML 1.2)", "security": [], "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/yaml": {"schema": {"type": "string"}}}}}}},
+        "/v1/categories": {
+          "get": {"summary": "Categories with their figures", "responses": {"200": {"description": "Statistics per category", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}, "401": {"$ref": "#/components/responses/error"}}},
+          "post": {"summary": "Create a category (idempotent)", "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name"],
+              "properties": {"name": {"type": "string"}, "index": {"type": "string", "description": "FAISS index factory string: Flat, HNSW32, IVF64,Flat"}}}}}},
+            "responses": {"201": {"description": "Created or already there", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/error"}, "401": {"$ref": "#/components/responses/error"}, "403": {"$ref": "#/components/responses/error"}, "409": {"$ref": "#/components/responses/error"}}}
+        },
+        "/v1/categories/{category}/references": {
+          "parameters": [{"$ref": "#/components/parameters/category"}],
+          "get": {"summary": "List references", "parameters": [
+              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 10000}},
+              {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
+            "responses": {"200": {"description": "References", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Reference"}}}}}, "400": {"$ref": "#/components/responses/error"}, "404": {"$ref": "#/components/responses/error"}}},
+          "post": {"summary": "Ingest a golden sample (the image is the body; metadata as meta.KEY=VALUE query parameters or an Echo-Metadata JSON header)",
+            "parameters": [{"name": "Echo-Metadata", "in": "header", "schema": {"type": "string"}}],
+            "requestBody": {"$ref": "#/components/requestBodies/image"},
+            "responses": {"201": {"description": "Added", "content": {"application/json": {"schema": {"type": "object"}}}}, "200": {"description": "Already present (same bytes)", "content": {"application/json": {"schema": {"type": "object"}}}},
+              "400": {"$ref": "#/components/responses/error"}, "403": {"$ref": "#/components/responses/error"}, "409": {"$ref": "#/components/responses/error"}, "413": {"$ref": "#/components/responses/error"}, "415": {"$ref": "#/components/responses/error"}}}
+        },
+        "/v1/references/{id}": {
+          "parameters": [{"$ref": "#/components/parameters/id"}],
+          "delete": {"summary": "Remove a reference", "responses": {"200": {"description": "The removed reference", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Reference"}}}}, "400": {"$ref": "#/components/responses/error"}, "404": {"$ref": "#/components/responses/error"}}}
+        },
+        "/v1/categories/{category}/query": {
+          "parameters": [{"$ref": "#/components/parameters/category"}],
+          "post": {"summary": "The k nearest golden samples of an image", "parameters": [{"name": "k", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
+            "requestBody": {"$ref": "#/components/requestBodies/image"},
+            "responses": {"200": {"description": "Matches, most similar first", "content": {"application/json": {"schema": {"type": "object", "properties": {"category": {"type": "string"}, "matches": {"type": "array", "items": {"$ref": "#/components/schemas/Match"}}}}}}},
+              "400": {"$ref": "#/components/responses/error"}, "404": {"$ref": "#/components/responses/error"}, "413": {"$ref": "#/components/responses/error"}, "415": {"$ref": "#/components/responses/error"}}}
+        },
+        "/v1/categories/{category}/inspect": {
+          "parameters": [{"$ref": "#/components/parameters/category"}],
+          "post": {"summary": "Inspect an image: the vision expert, and the MLLM experts with mllm=true when configured; recorded as a run",
+            "parameters": [{"name": "mllm", "in": "query", "schema": {"type": "boolean"}}],
+            "requestBody": {"$ref": "#/components/requestBodies/image"},
+            "responses": {"200": {"description": "Verdict, score, threshold, references, map, explanation", "content": {"application/json": {"schema": {"type": "object"}}}},
+              "400": {"$ref": "#/components/responses/error"}, "403": {"$ref": "#/components/responses/error"}, "404": {"$ref": "#/components/responses/error"}, "409": {"$ref": "#/components/responses/error"}, "413": {"$ref": "#/components/responses/error"}, "415": {"$ref": "#/components/responses/error"}}}
+        },
+        "/v1/runs/{id}": {
+          "parameters": [{"$ref": "#/components/parameters/id"}],
+          "get": {"summary": "A recorded run's results", "responses": {"200": {"description": "Results", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/error"}, "404": {"$ref": "#/components/responses/error"}}}
+        },
+        "/v1/knowledge": {
+          "post": {"summary": "Import knowledge (MMAD's domain_knowledge.json or Echo's format)", "parameters": [{"name": "dataset", "in": "query", "schema": {"type": "string"}}],
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": ["object", "array"]}}}},
+            "responses": {"200": {"description": "Counts", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/error"}, "403": {"$ref": "#/components/responses/error"}, "413": {"$ref": "#/components/responses/error"}}}
+        },
+        "/v1/knowledge/{category}": {
+          "parameters": [{"$ref": "#/components/parameters/category"}],
+          "get": {"summary": "A category's knowledge, or the selection for a question", "parameters": [{"name": "question", "in": "query", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "Entries", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/Knowledge"}}}}}, "400": {"$ref": "#/components/responses/error"}, "404": {"$ref": "#/components/responses/error"}}}
+        }
+      }
+    }
+    """#
+}

@@ -1,0 +1,126 @@
+import EchoImaging
+import Foundation
+import Hummingbird
+import HTTPTypes
+
+/// Reading and checking request input. Nothing a client sends becomes a file name.
+enum Validate {
+    /// A category name as a path segment or JSON field: 1–100 letters, digits, `-`, `_`, `.`.
+    @discardableResult
+    static func categoryName(_ name: String) throws -> String {
+        guard (1...100).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }),
+              name != ".", name != ".." else {
+            throw ServiceError(.badRequest, "invalid_category", "a category name is 1–100 letters, digits, '-', '_' or '.' (got \"\(name.prefix(120))\")")
+        }
+        return name
+    }
+
+    /// An integer query parameter within `range`.
+    static func integer(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = request.uri.queryParameters[Substring(name)] else { return value }
+        guard let number = Int(text), range.contains(number) else {
+            throw ServiceError(.badRequest, "invalid_parameter", "\(name) must be an integer in \(range.lowerBound)…\(range.upperBound == Int.max ? "" : String(range.upperBound))")
+        }
+        return number
+    }
+
+    /// A boolean query parameter (`true`/`false`/`1`/`0`).
+    static func boolean(_ request: Request, _ name: String, default value: Bool) throws -> Bool {
+        guard let text = request.uri.queryParameters[Substring(name)] else { return value }
+        switch text.lowercased() {
+        case "true", "1", "yes": return true
+        case "false", "0", "no": return false
+        default: throw ServiceError(.badRequest, "invalid_parameter", "\(name) must be true or false")
+        }
+    }
+
+    /// Metadata from `meta.KEY=VALUE` query parameters and an `Echo-Metadata` header
+    /// holding a JSON object of strings (the header wins on conflicts).
+    static func metadata(_ request: Request) throws -> [String: String] {
+        var metadata: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters where key.hasPrefix("meta.") {
+            metadata[String(key.dropFirst(5))] = String(value)
+        }
+        if let header = request.headers[HTTPField.Name("Echo-Metadata")!] {
+            guard let object = try? JSONSerialization.jsonObject(with: Data(header.utf8)) as? [String: Any],
+                  object.values.allSatisfy({ $0 is String }) else {
+                throw ServiceError(.badRequest, "invalid_metadata", "Echo-Metadata must be a JSON object of strings, e.g. {\"line\": \"3\"}")
+            }
+            for (key, value) in object { metadata[key] = value as? String }
+        }
+        for (key, value) in metadata {
+            guard (1...64).contains(key.count), key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }), value.count <= 1024 else {
+                throw ServiceError(.badRequest, "invalid_metadata", "metadata keys are 1–64 letters, digits, '_', '-' or '.', values at most 1024 characters")
+            }
+        }
+        return metadata
+    }
+}
+
+/// An image request body: raw PNG or JPEG bytes, at most the configured size.
+enum ImageInput {
+    static func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
+        if let type = request.headers[.contentType]?.lowercased(), !type.hasPrefix("image/") && !type.hasPrefix("application/octet-stream") {
+            throw ServiceError(.unsupportedMediaType, "unsupported_media_type", "send the image itself as the body (Content-Type image/png or image/jpeg), not \(type)")
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw ServiceError(.contentTooLarge, "body_too_large", "the body is larger than \(limit) bytes (--max-body)")
+        }
+        guard buffer.readableBytes > 0 else { throw ServiceError(.badRequest, "empty_body", "the body is empty; send a PNG or JPEG image") }
+        return Array(buffer.readableBytesView)
+    }
+}
+
+/// A JSON request body.
+enum JSONInput {
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, limit: Int) async throws -> T {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: limit)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw ServiceError(.contentTooLarge, "body_too_large", "the body is larger than \(limit) bytes")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch {
+            throw ServiceError(.badRequest, "bad_json", "the body is not the JSON this route takes: \(error)")
+        }
+    }
+}
+
+/// Any encodable value, for mixed JSON objects.
+struct AnyEncodable: Encodable {
+    private let encodeValue: (Encoder) throws -> Void
+    init(_ value: some Encodable) { encodeValue = value.encode(to:) }
+    func encode(to encoder: Encoder) throws { try encodeValue(encoder) }
+}
+
+/// Arbitrary JSON, decoded and encoded again.
+indirect enum JSONValue: Codable {
+    case null, bool(Bool), number(Double), string(String), array([JSONValue]), object([String: JSONValue])
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Bool.self) { self = .bool(value) }
+        else if let value = try? container.decode(Double.self) { self = .number(value) }
+        else if let value = try? container.decode(String.self) { self = .string(value) }
+        else if let value = try? container.decode([JSONValue].self) { self = .array(value) }
+        else { self = .object(try container.decode([String: JSONValue].self)) }
+    }
+
+    func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}
