@@ -10,10 +10,12 @@ public enum EchoApplication {
     /// ("METHOD /path" in OpenAPI syntax).
     public static func buildRouter(_ service: ServiceContext) -> (router: Router<EchoRequestContext>, routes: Set<String>) {
         let router = Router(context: EchoRequestContext.self)
-        router.add(middleware: ErrorAndMetricsMiddleware(metrics: service.metrics))
+        let methods = RouteMethods()
+        router.add(middleware: ErrorAndMetricsMiddleware(metrics: service.metrics, routes: methods))
         router.add(middleware: AuthMiddleware(tokens: service.configuration.tokens))
         var table = RouteTable(router: router)
         Routes.register(on: &table, context: service)
+        methods.fill(from: table)
         return (router, table.openAPINames)
     }
 

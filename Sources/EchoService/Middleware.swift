@@ -46,6 +46,7 @@ struct AuthMiddleware: RouterMiddleware {
 struct ErrorAndMetricsMiddleware: RouterMiddleware {
     typealias Context = EchoRequestContext
     let metrics: ServiceMetrics
+    let routes: RouteMethods
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -53,7 +54,15 @@ struct ErrorAndMetricsMiddleware: RouterMiddleware {
         do {
             response = try await next(request, context)
         } catch {
-            let failure = ServiceError.from(error)
+            var failure = ServiceError.from(error)
+            if failure.code == "not_found", let allowed = routes.methods(for: request.uri.path) {
+                failure = ServiceError(.methodNotAllowed, "method_not_allowed",
+                                       "\(request.method) is not served on \(request.uri.path); it takes \(allowed.sorted().joined(separator: ", "))")
+                var response = try failure.response(from: request, context: context)
+                response.headers[.allow] = allowed.sorted().joined(separator: ", ")
+                metrics.recordRequest(route: "unmatched", method: request.method.rawValue, status: 405, seconds: (ContinuousClock.now - started).seconds)
+                return response
+            }
             if failure.status.code >= 500 {
                 context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(failure.message)"])
             }

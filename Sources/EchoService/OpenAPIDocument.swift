@@ -1,7 +1,38 @@
+import Foundation
+
 /// The service's OpenAPI 3.1 document, served at `/openapi.json` and `/openapi.yaml`. A
 /// test checks that its paths and methods are exactly the routes the router serves.
 enum OpenAPIDocument {
-    static let json = #"""
+    /// The document: `source` with the responses every secured operation can give
+    /// (401, 403 for changes, 503 on timeout) added, so that each operation lists them.
+    static let json: String = {
+        guard var document = try? JSONSerialization.jsonObject(with: Data(source.utf8)) as? [String: Any],
+              var paths = document["paths"] as? [String: [String: Any]] else { return source }
+        let error: [String: Any] = ["$ref": "#/components/responses/error"]
+        for (path, item) in paths {
+            var item = item
+            for method in ["get", "post", "delete"] {
+                guard var operation = item[method] as? [String: Any] else { continue }
+                var responses = operation["responses"] as? [String: Any] ?? [:]
+                let isPublic = (operation["security"] as? [Any])?.isEmpty == true
+                if !isPublic {
+                    responses["401"] = responses["401"] ?? error
+                    responses["503"] = responses["503"] ?? error
+                    let write = method != "get" && !path.hasSuffix("/query") && !path.hasSuffix("/inspect")
+                    if write { responses["403"] = responses["403"] ?? error }
+                }
+                responses["405"] = responses["405"] ?? error
+                operation["responses"] = responses
+                item[method] = operation
+            }
+            paths[path] = item
+        }
+        document["paths"] = paths
+        guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes]) else { return source }
+        return String(decoding: data, as: UTF8.self)
+    }()
+
+    static let source = #"""
     {
       "openapi": "3.1.0",
       "info": {
@@ -12,7 +43,7 @@ enum OpenAPIDocument {
       "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
         "parameters": {
-          "category": {"name": "category", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,100}$"}},
+          "category": {"name": "category", "in": "path", "required": true, "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,100}$", "not": {"enum": [".", ".."]}}},
           "id": {"name": "id", "in": "path", "required": true, "schema": {"type": "integer", "format": "int64"}}
         },
         "requestBodies": {
@@ -28,6 +59,21 @@ enum OpenAPIDocument {
             "sourcePath": {"type": "string"}, "width": {"type": "integer"}, "height": {"type": "integer"},
             "metadata": {"type": "object", "additionalProperties": {"type": "string"}}, "createdAt": {"type": "string"}}},
           "Match": {"type": "object", "properties": {"reference": {"$ref": "#/components/schemas/Reference"}, "similarity": {"type": "number"}}},
+          "KnowledgeText": {"type": "string", "pattern": "\\S"},
+          "ProductKnowledge": {"type": "object", "required": ["category"],
+            "properties": {"category": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,100}$", "not": {"enum": [".", ".."]}},
+              "normal": {"$ref": "#/components/schemas/KnowledgeText"},
+              "defects": {"type": "array", "items": {"type": "object", "required": ["name", "description"], "properties": {
+                "name": {"type": "string", "pattern": "^[A-Za-z0-9._ -]{1,100}$", "not": {"const": "good"}}, "title": {"type": "string"},
+                "description": {"$ref": "#/components/schemas/KnowledgeText"}, "tolerance": {"type": "string"}}}}},
+            "anyOf": [{"required": ["normal"]}, {"required": ["defects"], "properties": {"defects": {"minItems": 1}}}]},
+          "KnowledgeFile": {"oneOf": [
+            {"description": "MMAD's domain_knowledge.json: {dataset: {class: {key: text}}}", "type": "object", "minProperties": 1, "not": {"required": ["category"]},
+              "additionalProperties": {"type": "object", "minProperties": 1, "propertyNames": {"pattern": "^[A-Za-z0-9._-]{1,100}$"},
+                "additionalProperties": {"type": "object", "minProperties": 1, "propertyNames": {"pattern": "^[A-Za-z0-9._ -]{1,100}$"},
+                  "additionalProperties": {"$ref": "#/components/schemas/KnowledgeText"}}}},
+            {"$ref": "#/components/schemas/ProductKnowledge"},
+            {"type": "array", "minItems": 1, "items": {"$ref": "#/components/schemas/ProductKnowledge"}}]},
           "Knowledge": {"type": "object", "properties": {"category": {"type": "string"}, "dataset": {"type": ["string", "null"]}, "key": {"type": "string"},
             "kind": {"enum": ["normal", "defect"]}, "title": {"type": "string"}, "description": {"type": "string"}, "tolerance": {"type": ["string", "null"]}}}
         },
@@ -40,11 +86,12 @@ enum OpenAPIDocument {
         "/healthz": {"get": {"summary": "Liveness", "security": [], "responses": {"200": {"description": "Up", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
         "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}}, "401": {"$ref": "#/components/responses/error"}}}},
         "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
-        "/openapi.yaml": {"get": {"summary": "This document (JSON is YAML 1.2)", "security": [], "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/yaml": {"schema": {"type": "string"}}}}}}},
+        "/openapi.yaml": {"get": {"summary": "This document (JSON is YAML 1.2)", "security": [], "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/yaml": {"schema": {"type": "object"}}}}}}},
         "/v1/categories": {
           "get": {"summary": "Categories with their figures", "responses": {"200": {"description": "Statistics per category", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}, "401": {"$ref": "#/components/responses/error"}}},
           "post": {"summary": "Create a category (idempotent)", "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name"],
-              "properties": {"name": {"type": "string"}, "index": {"type": "string", "description": "FAISS index factory string: Flat, HNSW32, IVF64,Flat"}}}}}},
+              "properties": {"name": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,100}$", "not": {"enum": [".", ".."]}},
+                "index": {"type": "string", "pattern": "^(Flat|HNSW([2-9]|[1-9][0-9])|IVF[1-9][0-9]{0,3},Flat)$", "description": "FAISS index: Flat (exact, default), HNSW<M>, IVF<lists>,Flat"}}}}}},
             "responses": {"201": {"description": "Created or already there", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/error"}, "401": {"$ref": "#/components/responses/error"}, "403": {"$ref": "#/components/responses/error"}, "409": {"$ref": "#/components/responses/error"}}}
         },
         "/v1/categories/{category}/references": {
@@ -84,7 +131,7 @@ enum OpenAPIDocument {
         },
         "/v1/knowledge": {
           "post": {"summary": "Import knowledge (MMAD's domain_knowledge.json or Echo's format)", "parameters": [{"name": "dataset", "in": "query", "schema": {"type": "string"}}],
-            "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": ["object", "array"]}}}},
+            "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/KnowledgeFile"}}}},
             "responses": {"200": {"description": "Counts", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/error"}, "403": {"$ref": "#/components/responses/error"}, "413": {"$ref": "#/components/responses/error"}}}
         },
         "/v1/knowledge/{category}": {

@@ -22,3 +22,25 @@ struct RouteTable {
         })
     }
 }
+
+/// The served paths and their methods, for answering 405 (with `Allow`) instead of 404
+/// when a path exists but not for the method asked. Filled once the routes are registered.
+final class RouteMethods: @unchecked Sendable {
+    private var patterns: [(segments: [Substring], methods: Set<String>)] = []
+
+    func fill(from table: RouteTable) {
+        var byPath: [String: Set<String>] = [:]
+        for route in table.routes { byPath[route.path, default: []].insert(route.method.rawValue) }
+        patterns = byPath.map { (Array($0.key.split(separator: "/")), $0.value) }
+    }
+
+    /// The methods served on `path`, or nil when no route has that path.
+    func methods(for path: String) -> Set<String>? {
+        let segments = path.split(separator: "/")
+        let found = patterns.filter { pattern in
+            pattern.segments.count == segments.count
+                && zip(pattern.segments, segments).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
+        }.flatMap(\.methods)
+        return found.isEmpty ? nil : Set(found)
+    }
+}

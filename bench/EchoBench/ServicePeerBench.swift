@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import EchoEmbedding
 import EchoImaging
+import EchoIndex
 import EchoReferences
 import EchoStore
 import EchoVision
@@ -33,6 +34,8 @@ struct ServicePeer: ParsableCommand {
     }
 
     func run() throws {
+        // The same threading as `echoctl serve`: every core, one BLAS thread per call.
+        ComputeRuntime.configureThreads(ProcessInfo.processInfo.activeProcessorCount)
         let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         let references = try ReferenceStore(directory: store, mode: .readOnly, logger: logger)
         let embedder = try ImageEmbedder()
