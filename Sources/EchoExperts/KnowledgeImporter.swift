@@ -29,6 +29,12 @@ public enum KnowledgeImporter {
     /// The entries in knowledge JSON (see the type's documentation for the formats).
     /// - Throws: `.input` as `entries(fromFile:)`.
     public static func entries(from data: Data, source: String = "the knowledge file", dataset only: String? = nil) throws(ExpertError) -> [KnowledgeEntry] {
+        let entries = try parse(data, source: source, dataset: only)
+        guard !entries.isEmpty else { throw .input("\(source) holds no knowledge entries") }
+        return entries
+    }
+
+    private static func parse(_ data: Data, source: String, dataset only: String?) throws(ExpertError) -> [KnowledgeEntry] {
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: data)
@@ -38,6 +44,12 @@ public enum KnowledgeImporter {
         if let mmad = object as? [String: [String: [String: String]]], !mmad.isEmpty {
             if let only, mmad[only] == nil {
                 throw .input("\(source) has no dataset \"\(only)\"; it has \(mmad.keys.sorted().joined(separator: ", "))")
+            }
+            for (dataset, classes) in mmad {
+                guard !classes.isEmpty else { throw .input("\(source): dataset \"\(dataset)\" has no classes") }
+                for (name, entries) in classes where entries.isEmpty {
+                    throw .input("\(source): class \"\(name)\" of \(dataset) has no entries")
+                }
             }
             return mmad.keys.sorted().filter { only == nil || $0 == only }.flatMap { dataset in
                 mmad[dataset]!.keys.sorted().flatMap { category in

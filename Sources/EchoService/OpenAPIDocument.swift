@@ -69,6 +69,7 @@ enum OpenAPIDocument {
             "anyOf": [{"required": ["normal"]}, {"required": ["defects"], "properties": {"defects": {"minItems": 1}}}]},
           "KnowledgeFile": {"oneOf": [
             {"description": "MMAD's domain_knowledge.json: {dataset: {class: {key: text}}}", "type": "object", "minProperties": 1, "not": {"required": ["category"]},
+              "propertyNames": {"pattern": "^[A-Za-z0-9._-]{1,100}$"},
               "additionalProperties": {"type": "object", "minProperties": 1, "propertyNames": {"pattern": "^[A-Za-z0-9._-]{1,100}$"},
                 "additionalProperties": {"type": "object", "minProperties": 1, "propertyNames": {"pattern": "^[A-Za-z0-9._ -]{1,100}$"},
                   "additionalProperties": {"$ref": "#/components/schemas/KnowledgeText"}}}},
@@ -91,7 +92,7 @@ enum OpenAPIDocument {
           "get": {"summary": "Categories with their figures", "responses": {"200": {"description": "Statistics per category", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}, "401": {"$ref": "#/components/responses/error"}}},
           "post": {"summary": "Create a category (idempotent)", "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name"],
               "properties": {"name": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,100}$", "not": {"enum": [".", ".."]}},
-                "index": {"type": "string", "pattern": "^(Flat|HNSW([2-9]|[1-9][0-9])|IVF[1-9][0-9]{0,3},Flat)$", "description": "FAISS index: Flat (exact, default), HNSW<M>, IVF<lists>,Flat"}}}}}},
+                "index": {"type": ["string", "null"], "pattern": "^(Flat|HNSW([2-9]|[1-9][0-9])|IVF[1-9][0-9]{0,3},Flat)$", "description": "FAISS index: Flat (exact, default), HNSW<M>, IVF<lists>,Flat"}}}}}},
             "responses": {"201": {"description": "Created or already there", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/error"}, "401": {"$ref": "#/components/responses/error"}, "403": {"$ref": "#/components/responses/error"}, "409": {"$ref": "#/components/responses/error"}}}
         },
         "/v1/categories/{category}/references": {
@@ -130,7 +131,7 @@ enum OpenAPIDocument {
           "get": {"summary": "A recorded run's results", "responses": {"200": {"description": "Results", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/error"}, "404": {"$ref": "#/components/responses/error"}}}
         },
         "/v1/knowledge": {
-          "post": {"summary": "Import knowledge (MMAD's domain_knowledge.json or Echo's format)", "parameters": [{"name": "dataset", "in": "query", "schema": {"type": "string"}}],
+          "post": {"summary": "Import knowledge (MMAD's domain_knowledge.json or Echo's format)", "parameters": [{"name": "dataset", "in": "query", "description": "Only this dataset of an MMAD file (an Echo-format body with a dataset is a 400)", "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,100}$"}}],
             "requestBody": {"required": true, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/KnowledgeFile"}}}},
             "responses": {"200": {"description": "Counts", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/error"}, "403": {"$ref": "#/components/responses/error"}, "413": {"$ref": "#/components/responses/error"}}}
         },

@@ -8,9 +8,15 @@ enum Validate {
     /// A category name as a path segment or JSON field: 1–100 letters, digits, `-`, `_`, `.`.
     @discardableResult
     static func categoryName(_ name: String) throws -> String {
+        try identifier(name, what: "a category name", code: "invalid_category")
+    }
+
+    /// 1–100 ASCII letters, digits, `-`, `_`, `.`, and not `.` or `..`.
+    @discardableResult
+    static func identifier(_ name: String, what: String, code: String) throws -> String {
         guard (1...100).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }),
               name != ".", name != ".." else {
-            throw ServiceError(.badRequest, "invalid_category", "a category name is 1–100 letters, digits, '-', '_' or '.' (got \"\(name.prefix(120))\")")
+            throw ServiceError(.badRequest, code, "\(what) is 1–100 letters, digits, '-', '_' or '.' (got \"\(name.prefix(120))\")")
         }
         return name
     }

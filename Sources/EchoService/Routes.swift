@@ -197,10 +197,12 @@ enum Routes {
 
     static func registerKnowledge(on table: inout RouteTable, _ service: ServiceContext) {
         table.add(.post, "/v1/knowledge") { request, context in
+            let dataset = request.uri.queryParameters["dataset"].map(String.init)
+            if let dataset { try Validate.identifier(dataset, what: "dataset", code: "invalid_parameter") }
             let body = try await request.body.collect(upTo: service.configuration.maxBodyBytes)
             let data = Data(body.readableBytesView)
             let counts = try await Offload.run(timeout: service.configuration.requestTimeout) { () throws -> [String: Int] in
-                let entries = try KnowledgeImporter.entries(from: data, source: "the request body", dataset: request.uri.queryParameters["dataset"].map(String.init))
+                let entries = try KnowledgeImporter.entries(from: data, source: "the request body", dataset: dataset)
                 let counts = try service.store.importKnowledge(entries)
                 return ["entries": entries.count, "added": counts.added, "replaced": counts.replaced, "categories": Set(entries.map(\.category)).count]
             }
