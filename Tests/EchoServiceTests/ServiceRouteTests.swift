@@ -127,6 +127,46 @@ struct ServiceRouteTests {
         #expect(try tiny.store.categories().isEmpty || (try tiny.store.statistics().allSatisfy { $0.liveReferences == 0 }))
     }
 
+    @Test("a request whose work outlasts --request-timeout is a 503 with a code")
+    func requestTimeout() async throws {
+        let directory = try TemporaryDirectory()
+        let service = try ServiceFixture.service(directory, configuration: ServiceFixture.configuration { $0.requestTimeout = .microseconds(1) })
+        try await ServiceFixture.application(service).test(.router) { client in
+            let response = try await client.send(.post, "/v1/categories/parts/references", body: try ServiceFixture.crop(dx: 0, dy: 0), contentType: "image/png")
+            #expect(response.status == .serviceUnavailable && response.errorCode == "timeout", "\(response.text)")
+        }
+    }
+
+    @Test("queries and inspections run concurrently with an ingesting writer, all answered, the store consistent after")
+    func concurrentReadersAndWriter() async throws {
+        let directory = try TemporaryDirectory()
+        let service = try ServiceFixture.service(directory)
+        try await ServiceFixture.application(service).test(.router) { client in
+            for (dx, dy) in [(0, 0), (4, 0), (0, 4)] {
+                #expect(try await client.send(.post, "/v1/categories/parts/references", body: try ServiceFixture.crop(dx: dx, dy: dy)).status == .created)
+            }
+            let query = try ServiceFixture.crop(dx: 1, dy: 1)
+            let statuses = try await withThrowingTaskGroup(of: (String, HTTPResponse.Status).self) { group in
+                for i in 0..<6 {
+                    let body = try ServiceFixture.crop(dx: 6 + i, dy: 2 + i % 3)
+                    group.addTask { ("ingest", try await client.send(.post, "/v1/categories/parts/references", body: body).status) }
+                }
+                for i in 0..<12 {
+                    let route = i % 3 == 0 ? "inspect" : "query"
+                    group.addTask { (route, try await client.send(.post, "/v1/categories/parts/\(route)", token: ServiceFixture.reader, body: query).status) }
+                }
+                var all: [(String, HTTPResponse.Status)] = []
+                for try await status in group { all.append(status) }
+                return all
+            }
+            #expect(statuses.count == 18)
+            #expect(statuses.filter { $0.0 == "ingest" }.allSatisfy { $0.1 == .created }, "\(statuses)")
+            #expect(statuses.filter { $0.0 != "ingest" }.allSatisfy { $0.1 == .ok }, "\(statuses)")
+        }
+        let report = try service.store.verify()
+        #expect(report.isConsistent && report.references == 9, "\(report.problems)")
+    }
+
     @Test("inspect records a run; the run, knowledge and metrics are served")
     func inspectRunsKnowledgeMetrics() async throws {
         let directory = try TemporaryDirectory()
