@@ -28,12 +28,13 @@ final class AnswerJournal: @unchecked Sendable {
                 if let answer = try? JSONDecoder().decode(MMADAnswer.self, from: Data(line)) { answers.append(answer) }
             }
         }
-        // Keep only the last answer per question, and drop the ones to ask again.
-        var latest: [String: MMADAnswer] = [:]
-        for answer in answers { latest[Self.key(answer.image, answer.question)] = answer }
-        answers = answers.filter { latest[Self.key($0.image, $0.question)] == $0 && !$0.shouldRetry }
-        var seen = Set<String>()
-        answers = answers.filter { seen.insert(Self.key($0.image, $0.question)).inserted }
+        // Keep the last answer per question, in first-asked order, minus the ones to ask again.
+        var latest: [String: MMADAnswer] = [:], order: [String] = []
+        for answer in answers {
+            let key = Self.key(answer.image, answer.question)
+            if latest.updateValue(answer, forKey: key) == nil { order.append(key) }
+        }
+        answers = order.compactMap { latest[$0] }.filter { !$0.shouldRetry }
         do {
             let directory = (outputPath as NSString).deletingLastPathComponent
             if !directory.isEmpty { try manager.createDirectory(atPath: directory, withIntermediateDirectories: true) }

@@ -65,18 +65,12 @@ public struct ExpertInspectionRunner: Sendable {
         let verdict: ExpertVerdict
         do throws(ExpertError) {
             let query = try ImageAttachment.load(path: image.path, label: "The image to inspect")
-            var references: [ImageAttachment] = []
-            if panel.modules.references {
-                for (i, reference) in vision.references.prefix(panel.modules.referenceCount).enumerated() {
-                    references.append(try ImageAttachment.load(path: reference.path, label: "Normal reference \(i + 1)"))
-                }
-            }
+            let references = try ImageAttachment.references(vision.references.prefix(panel.modules.referencesShown).map(\.path))
             verdict = await panel.inspect(ExpertRequest(category: category, query: query, references: references, vision: vision), vision: vision)
         } catch {
             return Review(verdict: vision.verdict, decidedBy: ExpertVerdict.Source.visionFallback.rawValue, defect: nil, region: vision.region,
                           explanation: vision.explanation + " (MLLM not used: \(error))", reasoning: nil)
         }
-        return Review(verdict: verdict.verdict, decidedBy: verdict.source.rawValue, defect: verdict.defect, region: verdict.region,
-                      explanation: verdict.explanation, reasoning: verdict.reasoning?.promptText)
+        return verdict.review
     }
 }

@@ -15,6 +15,10 @@ public struct ExpertModules: Sendable, Codable, Equatable, CustomStringConvertib
 
     public init() {}
 
+    /// How many reference images the MLLM is shown: `referenceCount`, or 0 when references
+    /// are off.
+    public var referencesShown: Int { references ? referenceCount : 0 }
+
     /// Every module on, `referenceCount` references.
     public static func all(references count: Int = 1) -> ExpertModules {
         var modules = ExpertModules()

@@ -35,6 +35,14 @@ public struct ExpertAnswer: Sendable, Codable, Equatable {
     public let problem: String?
 }
 
+extension ExpertVerdict {
+    /// The verdict as the review recorded with an inspection run.
+    public var review: Review {
+        Review(verdict: verdict, decidedBy: source.rawValue, defect: defect, region: region, explanation: explanation,
+               reasoning: reasoning?.promptText)
+    }
+}
+
 /// The final verdict on an inspected image, and who gave it.
 public struct ExpertVerdict: Sendable, Codable {
     /// Who decided.
@@ -145,12 +153,12 @@ public struct ExpertPanel: Sendable {
                 logger.warning("knowledge unavailable", metadata: ["category": "\(request.category)", "error": "\(error)"])
             }
         }
-        let references = modules.references ? Array(request.references.prefix(modules.referenceCount)) : []
+        let references = Array(request.references.prefix(modules.referencesShown))
         let context = Prompts.context(category: request.category, query: request.query, references: references, knowledge: selection)
         return (context, selection?.entries.map(\.key) ?? [])
     }
 
-    private func hasReferences(_ request: ExpertRequest) -> Bool { modules.references && modules.referenceCount > 0 && !request.references.isEmpty }
+    private func hasReferences(_ request: ExpertRequest) -> Bool { modules.referencesShown > 0 && !request.references.isEmpty }
 
     private func evidence(_ request: ExpertRequest) -> String? {
         guard modules.visionEvidence, let vision = request.vision else { return nil }

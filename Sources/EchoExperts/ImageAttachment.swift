@@ -30,17 +30,36 @@ public struct ImageAttachment: Sendable, Equatable {
         } catch {
             throw .input("cannot read the image \(path): \(error.localizedDescription)")
         }
-        let image: Image
-        do {
-            image = try ImageDecoder().decode(bytes)
-        } catch {
-            throw .input("\(path) is not a usable image: \(error.message)")
+        return try from(bytes: bytes, label: label, source: path)
+    }
+
+    /// The reference images at `paths`, labelled "Normal reference 1", "Normal reference 2", …
+    /// - Throws: `.input` for the first that cannot be used, naming it.
+    public static func references(_ paths: some Sequence<String>) throws(ExpertError) -> [ImageAttachment] {
+        var attachments: [ImageAttachment] = []
+        for (i, path) in paths.enumerated() {
+            attachments.append(try load(path: path, label: "Normal reference \(i + 1)"))
         }
-        let format = try? ImageFormat.detect(bytes)
-        if max(image.width, image.height) <= maximumSide, let format, format == .png || format == .jpeg {
+        return attachments
+    }
+
+    /// Encoded image bytes, checked by decoding them (unless the caller already did and
+    /// passes `decoded`); sent as they are when within `maximumSide`, else scaled down and
+    /// re-encoded as PNG.
+    /// - Throws: `.input` for bytes that are not a usable PNG or JPEG image.
+    public static func from(bytes: [UInt8], decoded: Image? = nil, label: String, source: String = "the image") throws(ExpertError) -> ImageAttachment {
+        let image: Image
+        let format: ImageFormat
+        do {
+            format = try ImageFormat.detect(bytes)
+            if let decoded { image = decoded } else { image = try ImageDecoder().decode(bytes) }
+        } catch {
+            throw .input("\(source) is not a usable image: \(error.message)")
+        }
+        if max(image.width, image.height) <= maximumSide {
             return ImageAttachment(label: label, data: Data(bytes), mimeType: format == .png ? "image/png" : "image/jpeg")
         }
-        return try encoded(image, label: label, source: path)
+        return try encoded(image, label: label, source: source)
     }
 
     /// A decoded image, scaled to `maximumSide` when larger, as PNG.

@@ -130,23 +130,18 @@ public struct MMADEvaluation: Sendable {
         Result { () throws(ExpertError) -> ExpertRequest in
             let queryPath = (options.root as NSString).appendingPathComponent(path)
             let query = try ImageAttachment.load(path: queryPath, label: "The image to inspect")
-            let wanted = panel.modules.references ? panel.modules.referenceCount : 0
             var evidence: InspectionResult?
             if let vision, panel.modules.visionEvidence || options.referenceMode == .retrieved {
                 evidence = inspect(queryPath, className: className, vision: vision)
             }
-            var referencePaths: [String]
+            let referencePaths: [String]
             switch options.referenceMode {
             case .similar: referencePaths = record.similarTemplates.map { (options.root as NSString).appendingPathComponent($0) }
             case .random: referencePaths = record.randomTemplates.map { (options.root as NSString).appendingPathComponent($0) }
             case .retrieved: referencePaths = evidence?.references.map(\.path) ?? []
             case .none: referencePaths = []
             }
-            referencePaths = Array(referencePaths.prefix(wanted))
-            var references: [ImageAttachment] = []
-            for (i, reference) in referencePaths.enumerated() {
-                references.append(try ImageAttachment.load(path: reference, label: "Normal reference \(i + 1)"))
-            }
+            let references = try ImageAttachment.references(referencePaths.prefix(panel.modules.referencesShown))
             return ExpertRequest(category: className, query: query, references: references, vision: panel.modules.visionEvidence ? evidence : nil)
         }
     }

@@ -28,8 +28,6 @@ public struct ChatMessage: Sendable, Equatable {
         self.init(role: role, parts: [.text(text)])
     }
 
-    /// The images this message carries.
-    public var imageCount: Int { parts.filter { if case .image = $0 { true } else { false } }.count }
 }
 
 /// A model's answer to one chat-completions request.

@@ -51,8 +51,7 @@ public struct MLLMClient: ChatModel {
             attempt += 1
             if Task.isCancelled { throw MLLMError(.cancelled, "the request to \(endpoint.absoluteString) was cancelled") }
             do {
-                let text = try await send(body)
-                return try decode(text, attempts: attempt)
+                return try decode(try await send(body), attempts: attempt)
             } catch let error where error.isRetryable && attempt <= configuration.maxRetries {
                 let wait = min(error.retryAfter ?? backoff, .seconds(30))
                 logger.warning("MLLM request failed, retrying", metadata: [

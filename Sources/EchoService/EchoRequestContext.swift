@@ -1,11 +1,10 @@
 import Hummingbird
 import Logging
 
-/// The request context of Echo's routes: the caller's access, set by `AuthMiddleware`.
+/// The request context of Echo's routes: Hummingbird's core context, with no upload
+/// limit of its own (each route collects its body with the configured limit).
 public struct EchoRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// What the caller may do (nil before authentication).
-    public var access: Access?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

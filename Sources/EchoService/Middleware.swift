@@ -2,8 +2,8 @@ import Foundation
 import Hummingbird
 
 /// Requires a bearer token on every route but the public ones (`/healthz`, the OpenAPI
-/// document); changes need a read-write token (see `needsWriteAccess`). With `tokens` nil (the explicit
-/// `--no-auth`, loopback only) every caller may write.
+/// document); changes need a read-write token (see `needsWriteAccess`). With `tokens`
+/// nil (the explicit `--no-auth`, loopback only) every caller may write.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = EchoRequestContext
     let tokens: APITokens?
@@ -19,11 +19,7 @@ struct AuthMiddleware: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var context = context
-        guard let tokens else {
-            context.access = .readWrite
-            return try await next(request, context)
-        }
+        guard let tokens else { return try await next(request, context) }
         if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
         guard let header = request.headers[.authorization] else {
             throw ServiceError(.unauthorized, "missing_token", "send `Authorization: Bearer TOKEN` (tokens come from ECHO_API_TOKENS or the token file)")
@@ -36,7 +32,6 @@ struct AuthMiddleware: RouterMiddleware {
         if Self.needsWriteAccess(request) && access < .readWrite {
             throw ServiceError(.forbidden, "read_only_token", "this token is read-only; \(request.method) \(request.uri.path) needs a read-write token")
         }
-        context.access = access
         return try await next(request, context)
     }
 }
@@ -50,25 +45,22 @@ struct ErrorAndMetricsMiddleware: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
-        let response: Response
+        var response: Response
         do {
             response = try await next(request, context)
         } catch {
             var failure = ServiceError.from(error)
-            if failure.code == "not_found", let allowed = routes.methods(for: request.uri.path) {
+            // The router's 404 for a path that exists with other methods is a 405.
+            let allowed = failure.code == "not_found" ? routes.methods(for: request.uri.path) : nil
+            if let allowed {
                 failure = ServiceError(.methodNotAllowed, "method_not_allowed",
                                        "\(request.method) is not served on \(request.uri.path); it takes \(allowed.sorted().joined(separator: ", "))")
-                var response = try failure.response(from: request, context: context)
-                response.headers[.allow] = allowed.sorted().joined(separator: ", ")
-                metrics.recordRequest(route: "unmatched", method: request.method.rawValue, status: 405, seconds: (ContinuousClock.now - started).seconds)
-                return response
             }
             if failure.status.code >= 500 {
                 context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(failure.message)"])
             }
-            metrics.recordRequest(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: Int(failure.status.code),
-                                  seconds: (ContinuousClock.now - started).seconds)
-            return try failure.response(from: request, context: context)
+            response = try failure.response(from: request, context: context)
+            if let allowed { response.headers[.allow] = allowed.sorted().joined(separator: ", ") }
         }
         metrics.recordRequest(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: Int(response.status.code),
                               seconds: (ContinuousClock.now - started).seconds)

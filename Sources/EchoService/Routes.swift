@@ -79,8 +79,10 @@ enum Routes {
             let bytes = try await ImageInput.collect(request, limit: service.configuration.maxBodyBytes)
             let answer = try await Offload.run(timeout: service.configuration.requestTimeout) { () throws -> IngestAnswer in
                 let started = ContinuousClock.now
-                let image = try ImageDecoder(maxPixels: service.configuration.maxPixels).decode(bytes)
-                _ = image
+                // Decoded before anything is written, so nothing unusable lands in uploads/ and
+                // the pixel limit answers 413. The Ingestor, which reads files, decodes the
+                // stored copy again: a few ms beside ~30 ms of embedding.
+                _ = try ImageDecoder(maxPixels: service.configuration.maxPixels).decode(bytes)
                 let format = try ImageFormat.detect(bytes)
                 let digest = SHA256.hash(data: Data(bytes)).map { String(format: "%02x", $0) }.joined()
                 try FileManager.default.createDirectory(atPath: service.uploadsDirectory, withIntermediateDirectories: true)
@@ -149,19 +151,14 @@ enum Routes {
             if useMLLM {
                 let panel = service.panel ?? ExpertPanel(model: nil, knowledge: nil, modules: ExpertModules(), logger: service.logger)
                 let references = try await Offload.run(timeout: service.configuration.requestTimeout) {
-                    try result.references.prefix(panel.modules.references ? panel.modules.referenceCount : 0).enumerated().map { i, reference in
-                        try ImageAttachment.load(path: reference.path, label: "Normal reference \(i + 1)")
-                    }
+                    try ImageAttachment.references(result.references.prefix(panel.modules.referencesShown).map(\.path))
                 }
-                let query = try ImageAttachment.encoded(image, label: "The image to inspect")
+                let query = try ImageAttachment.from(bytes: bytes, decoded: image, label: "The image to inspect")
                 let verdict = await panel.inspect(ExpertRequest(category: category, query: query, references: references, vision: result), vision: result)
-                review = Review(verdict: verdict.verdict, decidedBy: verdict.source.rawValue, defect: verdict.defect, region: verdict.region,
-                                explanation: verdict.explanation, reasoning: verdict.reasoning?.promptText)
+                review = verdict.review
             }
             let digest = SHA256.hash(data: Data(bytes)).prefix(8).map { String(format: "%02x", $0) }.joined()
-            var inspected = InspectedImage(path: "upload:\(digest)", result: result, error: nil)
-            inspected.review = review
-            let recorded = inspected
+            let recorded = InspectedImage(path: "upload:\(digest)", result: result, error: nil, review: review)
             let report = try await Offload.run(timeout: service.configuration.requestTimeout) {
                 try InspectionRunner(expert: service.vision, logger: service.logger)
                     .record(InspectionBatch(category: category, threshold: result.threshold, images: [recorded]), reportDirectory: nil)

@@ -58,7 +58,7 @@ public final class ServiceMetrics: @unchecked Sendable {
             lines.append("# TYPE echo_\(name)_duration_seconds histogram")
             lines += histogram("echo_\(name)_duration_seconds", labels: nil, operations[name] ?? Histogram())
         }
-        if let statistics = try? store.statistics() {
+        if let statistics = try? store.statistics(measuringRecall: false) {
             lines.append("# HELP echo_references Live references per category.")
             lines.append("# TYPE echo_references gauge")
             for category in statistics { lines.append("echo_references{category=\"\(escape(category.name))\"} \(category.liveReferences)") }

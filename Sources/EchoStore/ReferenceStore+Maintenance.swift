@@ -26,7 +26,8 @@ public struct CategoryStatistics: Sendable, Codable {
     public var indexFileSequence: Int64?
     public var referenceSetVersion: Int64
     /// Recall@10 of the index against exact search, on up to 200 stored vectors as
-    /// queries; nil for exact (Flat) indexes, which are exact by construction.
+    /// queries; nil for exact (Flat) indexes, which are exact by construction, and when
+    /// not measured.
     public var recallAt10: Double?
     /// The calibrated anomaly threshold, if any.
     public var threshold: Double?
@@ -102,7 +103,9 @@ extension ReferenceStore {
     }
 
     /// Figures for every category (or one), with its threshold and memory bank.
-    public func statistics(category only: String? = nil) throws(StoreError) -> [CategoryStatistics] {
+    /// `measuringRecall` searches up to 200 stored vectors against an exact copy of each
+    /// HNSW/IVF index; leave it off where the figures are read often (metrics scrapes).
+    public func statistics(category only: String? = nil, measuringRecall: Bool = true) throws(StoreError) -> [CategoryStatistics] {
         let selected: [Category]
         if let only {
             selected = [try category(named: only)]
@@ -127,7 +130,7 @@ extension ReferenceStore {
                 name: category.name, embedder: category.embedder.description, indexSpecification: category.indexSpecification,
                 liveReferences: counts.0, deletedReferences: counts.1, referencesWithPatches: counts.2, indexedVectors: index.count,
                 indexFileBytes: bytes, indexFileSequence: file?.sequence, referenceSetVersion: category.referenceSetVersion,
-                recallAt10: try recall(of: index, category: category)))
+                recallAt10: measuringRecall ? try recall(of: index, category: category) : nil))
             if let calibration = try calibration(of: category.name) {
                 result[result.count - 1].threshold = calibration.threshold
                 result[result.count - 1].thresholdIsStale = calibration.referenceSetVersion != category.referenceSetVersion

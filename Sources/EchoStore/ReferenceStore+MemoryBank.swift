@@ -103,6 +103,17 @@ public struct MemoryBankStamp: Sendable, Equatable {
     public let referenceSetVersion: Int64
     public let rows: Int
     public let builtAt: String
+
+    init(referenceSetVersion: Int64, rows: Int, builtAt: String) {
+        self.referenceSetVersion = referenceSetVersion
+        self.rows = rows
+        self.builtAt = builtAt
+    }
+
+    /// The stamp of a loaded bank.
+    public init(_ bank: MemoryBank) {
+        self.init(referenceSetVersion: bank.referenceSetVersion, rows: bank.count, builtAt: bank.builtAt)
+    }
 }
 
 extension ReferenceStore {

@@ -25,9 +25,11 @@ extension VisionExpert {
             throw .references("calibrating \"\(category)\" needs at least 2 golden samples (it has \(references.count)); ingest more")
         }
         let neighbours = configuration.neighbours
-        let bankRows = configuration.useMemoryBank ? try banks.bank(of: category, in: store)?.stamp.rows : nil
+        let bank = try currentBank(category)
         let outcomes = parallelMap(count: references.count, concurrency: concurrency) { index -> Result<Float, ReferenceExtractorError> in
-            Result { () throws(ReferenceExtractorError) in try leaveOneOutScore(of: references[index], category: category, neighbours: neighbours) }
+            Result { () throws(ReferenceExtractorError) in
+                try leaveOneOutScore(of: references[index], category: category, neighbours: neighbours, bank: bank)
+            }
         }
         var scores: [Double] = []
         for outcome in outcomes {
@@ -40,7 +42,7 @@ extension VisionExpert {
             category: category, referenceSetVersion: current.referenceSetVersion,
             threshold: Self.quantile(scores, configuration.thresholdQuantile),
             method: "quantile \(configuration.thresholdQuantile) of \(scores.count) leave-one-out scores"
-                + (bankRows.map { ", with a memory bank of \($0) patches" } ?? ""),
+                + (bank.map { ", with a memory bank of \($0.stamp.rows) patches" } ?? ""),
             neighbours: neighbours, scores: scores, computedAt: Date().formatted(.iso8601))
         do {
             try store.saveCalibration(calibration)
@@ -50,7 +52,8 @@ extension VisionExpert {
         return calibration
     }
 
-    private func leaveOneOutScore(of reference: ReferenceRecord, category: String, neighbours: Int) throws(ReferenceExtractorError) -> Float {
+    private func leaveOneOutScore(of reference: ReferenceRecord, category: String, neighbours: Int,
+                                  bank: MemoryBankIndex?) throws(ReferenceExtractorError) -> Float {
         let vector: [Float]?
         let patches: PatchFeatures?
         do {
@@ -69,7 +72,7 @@ extension VisionExpert {
         } catch {
             throw .store(error)
         }
-        return try score(patches, against: others, category: category, excluding: reference.id).maximum
+        return try score(patches, against: others, category: category, bank: bank, excluding: reference.id).maximum
     }
 
     /// The `q` quantile of `values` with linear interpolation between order statistics.

@@ -54,23 +54,23 @@ public enum CoresetSampler {
         return (projected, target)
     }
 
-    /// The row farthest from the mean: a greedy pass of two picks over the mean followed
-    /// by the rows; the second pick is that row.
+    /// The row farthest (squared L2) from the mean of the rows.
     private static func farthestFromMean(_ rows: [Float], n: Int, dimension: Int) -> Int {
-        var mean = [Float](repeating: 0, count: dimension)
         rows.withUnsafeBufferPointer { x in
+            var mean = [Float](repeating: 0, count: dimension)
             for i in 0..<n { for j in 0..<dimension { mean[j] += x[i * dimension + j] } }
-        }
-        for j in 0..<dimension { mean[j] /= Float(n) }
-        let withMean = mean + rows
-        var selected = [Int64](repeating: 0, count: 2)
-        let status = withMean.withUnsafeBufferPointer { x in
-            selected.withUnsafeMutableBufferPointer { out in
-                echo_greedy_coreset(x.baseAddress, Int64(n + 1), Int32(dimension), 2, 0, out.baseAddress, nil)
+            for j in 0..<dimension { mean[j] /= Float(n) }
+            var best = 0, bestDistance: Float = -1
+            for i in 0..<n {
+                var distance: Float = 0
+                for j in 0..<dimension {
+                    let difference = x[i * dimension + j] - mean[j]
+                    distance += difference * difference
+                }
+                if distance > bestDistance { (best, bestDistance) = (i, distance) }
             }
+            return best
         }
-        precondition(status == 0, "greedy coreset: scratch memory for \(n) distances could not be allocated")
-        return max(0, Int(selected[1]) - 1)
     }
 }
 

@@ -72,7 +72,9 @@ final class MemoryBankCache: @unchecked Sendable {
         }
         guard let bank else { return nil }
         do {
-            let index = try MemoryBankIndex(bank, stamp: stamp)
+            // The stamp of what was read, not of the earlier check: a bank rebuilt in between
+            // is then seen as changed on the next call.
+            let index = try MemoryBankIndex(bank, stamp: MemoryBankStamp(bank))
             lock.withLock { loaded[category] = index }
             return index
         } catch {

@@ -47,8 +47,9 @@ public struct VisionExpert: Sendable {
         guard !set.matches.isEmpty else {
             throw .references("category \"\(category)\" has no golden samples; ingest some with `echoctl ingest --category \(category) ...`")
         }
-        let map = try score(set.query.patches, against: set.matches.map(\.reference.id), category: category)
-        let bankRows = configuration.useMemoryBank ? try banks.bank(of: category, in: store)?.stamp.rows : nil
+        let bank = try currentBank(category)
+        let map = try score(set.query.patches, against: set.matches.map(\.reference.id), category: category, bank: bank, excluding: nil)
+        let bankRows = bank?.stamp.rows
         let calibration: Calibration?
         let current: Category
         do {
@@ -76,6 +77,17 @@ public struct VisionExpert: Sendable {
     /// - Parameter excluded: a golden sample whose memory-bank rows are left out (its own
     ///   leave-one-out calibration score).
     public func score(_ query: PatchFeatures, against ids: [Int64], category: String, excluding excluded: Int64? = nil) throws(ReferenceExtractorError) -> AnomalyMap {
+        try score(query, against: ids, category: category, bank: try currentBank(category), excluding: excluded)
+    }
+
+    /// The category's current memory bank when the configuration uses one.
+    func currentBank(_ category: String) throws(ReferenceExtractorError) -> MemoryBankIndex? {
+        configuration.useMemoryBank ? try banks.bank(of: category, in: store) : nil
+    }
+
+    /// `score` with the bank already resolved (once per inspection or calibration).
+    func score(_ query: PatchFeatures, against ids: [Int64], category: String, bank: MemoryBankIndex?,
+               excluding excluded: Int64?) throws(ReferenceExtractorError) -> AnomalyMap {
         var references: [PatchFeatures] = []
         for id in ids {
             do {
@@ -84,7 +96,6 @@ public struct VisionExpert: Sendable {
                 throw .store(error)
             }
         }
-        let bank = configuration.useMemoryBank ? try banks.bank(of: category, in: store) : nil
         guard !references.isEmpty || bank != nil else {
             throw .references("the golden samples of \"\(category)\" have no patch features (they were added as bare vectors); re-ingest the images")
         }
