@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
+        // The error type every library specialises (StoreError, IndexError, ...).
+        .target(name: "EchoErrors"),
         // The FAISS bridge: Debian's libfaiss-dev is a static C++ library without the
         // FAISS C API, so this C++ target exposes a small `extern "C"` API of its own.
         .target(
@@ -46,7 +48,7 @@ let package = Package(
         ),
         .target(
             name: "EchoIndex",
-            dependencies: ["CEchoFaiss"]
+            dependencies: ["CEchoFaiss", "EchoErrors"]
         ),
         // libpng and libjpeg behind a C shim that contains every longjmp.
         .target(
@@ -58,7 +60,7 @@ let package = Package(
         ),
         .target(
             name: "EchoImaging",
-            dependencies: ["CEchoImaging"]
+            dependencies: ["CEchoImaging", "EchoErrors"]
         ),
         // cblas_sgemm from the system BLAS (OpenBLAS after set-up).
         .target(
@@ -71,6 +73,7 @@ let package = Package(
         .target(
             name: "EchoEmbedding",
             dependencies: [
+                "EchoErrors",
                 "EchoImaging",
                 "CEchoBLAS",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -87,6 +90,7 @@ let package = Package(
         .target(
             name: "EchoStore",
             dependencies: [
+                "EchoErrors",
                 "EchoIndex",
                 "EchoEmbedding",
                 .product(name: "GRDB", package: "GRDB.swift"),

@@ -1,43 +1,38 @@
+@_exported import EchoErrors
+
 /// An error from a vector index: what kind of failure, and a message that says what was
 /// wrong and, where it can, what to do.
-public struct IndexError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The kind of failure. Extensible: new codes may be added.
-    public struct Code: Hashable, Sendable, CustomStringConvertible {
-        let name: String
+public typealias IndexError = CodedError<IndexErrors>
 
-        /// The FAISS index description (factory string) was rejected.
-        public static let invalidSpecification = Code(name: "invalid specification")
-        /// A vector batch's length is not a multiple of the index dimension, or ids and
-        /// vectors disagree in count.
-        public static let dimensionMismatch = Code(name: "dimension mismatch")
-        /// An argument out of range (k ≤ 0, negative id, unknown parameter, ...).
-        public static let invalidArgument = Code(name: "invalid argument")
-        /// The index must be trained before vectors are added.
-        public static let notTrained = Code(name: "not trained")
-        /// An id to add is already stored.
-        public static let duplicateID = Code(name: "duplicate id")
-        /// The index type cannot do this (e.g. removal from HNSW).
-        public static let unsupported = Code(name: "unsupported")
-        /// Reading or writing the index file failed, or the file is not a valid index.
-        public static let io = Code(name: "i/o")
-        /// Memory ran out inside FAISS.
-        public static let outOfMemory = Code(name: "out of memory")
-        /// Any other failure inside FAISS.
-        public static let internalFailure = Code(name: "internal FAISS failure")
+/// The domain of `IndexError`.
+public enum IndexErrors: ErrorDomain {}
 
-        public var description: String { name }
-    }
+extension CodedError.Code where Domain == IndexErrors {
+    /// The FAISS index description (factory string) was rejected.
+    public static var invalidSpecification: Self { Self(name: "invalid specification") }
 
-    /// What kind of failure this is.
-    public let code: Code
-    /// What went wrong, including FAISS's own message where there is one.
-    public let message: String
+    /// A vector batch's length is not a multiple of the index dimension, or ids and
+    /// vectors disagree in count.
+    public static var dimensionMismatch: Self { Self(name: "dimension mismatch") }
 
-    /// Creates an error with a code and a message.
-    public init(_ code: Code, _ message: String) {
-        self.code = code
-        self.message = message
-    }
+    /// An argument out of range (k ≤ 0, negative id, unknown parameter, ...).
+    public static var invalidArgument: Self { Self(name: "invalid argument") }
 
-    public var description: String { "\(code): \(message)" }
+    /// The index must be trained before vectors are added.
+    public static var notTrained: Self { Self(name: "not trained") }
+
+    /// An id to add is already stored.
+    public static var duplicateID: Self { Self(name: "duplicate id") }
+
+    /// The index type cannot do this (e.g. removal from HNSW).
+    public static var unsupported: Self { Self(name: "unsupported") }
+
+    /// Reading or writing the index file failed, or the file is not a valid index.
+    public static var io: Self { Self(name: "i/o") }
+
+    /// Memory ran out inside FAISS.
+    public static var outOfMemory: Self { Self(name: "out of memory") }
+
+    /// Any other failure inside FAISS.
+    public static var internalFailure: Self { Self(name: "internal FAISS failure") }
 }
