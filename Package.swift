@@ -114,7 +114,8 @@ let package = Package(
         // from golden samples, heatmaps and reports.
         .target(
             name: "EchoVision",
-            dependencies: ["EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging", "EchoIndex", "CEchoKernels", "CEchoBLAS"]
+            dependencies: ["EchoErrors", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging", "EchoIndex", "CEchoKernels", "CEchoBLAS",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         // An OpenAI-compatible chat-completions client (text and image parts) for the MLLM
         // experts: timeouts, retries with backoff, cancellation; secrets never logged.
@@ -203,7 +204,7 @@ let package = Package(
         .testTarget(
             name: "EchoVisionTests",
             dependencies: ["EchoTestSupport", "EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
-                           .product(name: "Logging", package: "swift-log")]
+                           .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // A loopback OpenAI-compatible server with scripted answers: the one test double,
         // at the MLLM boundary, checking each request's shape.

@@ -2,9 +2,11 @@
 """Vision expert on synthetic defects painted onto real textures (scikit-image's CC0
 brick, gravel and grass photos), where every defect has an exact mask: scratches,
 spots, foreign patches and missing regions. Per texture: golden samples are random crops,
-test images other crops, half of them with a painted defect. Prints image AUROC and
-pixel AUROC (the anomaly map upsampled to the image, against the masks) per texture.
-Runs `echoctl` itself (ingest, calibrate, inspect --json).
+test images other crops, half of them with a painted defect. Prints image AUROC (with a
+95 % bootstrap interval) and pixel AUROC (the anomaly map upsampled to the image, against
+the masks) per texture, for Echo and for a plain PatchCore baseline on the same weights
+and images (bench/patchcore_baseline.py), with the paired-bootstrap difference. Runs
+`echoctl` itself (ingest, calibrate, inspect --json).
 
     make bench-texture   (or: python3 bench/texture_bench.py --echoctl .build/release/echoctl)
 """
@@ -14,28 +16,17 @@ import os
 import subprocess
 import tempfile
 
+import sys
+
 import numpy as np
 from PIL import Image, ImageDraw
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from accuracy_stats import auroc, ci, interval, paired_difference  # noqa: E402
+from patchcore_baseline import PatchCoreBaseline  # noqa: E402
+
 SIZE = 256
-
-
-def auroc(labels, scores):
-    """Rank-based AUROC (Mann–Whitney U), ties averaged."""
-    labels = np.asarray(labels, dtype=bool)
-    scores = np.asarray(scores, dtype=np.float64)
-    order = np.argsort(scores, kind="mergesort")
-    ranks = np.empty(len(scores))
-    sorted_scores = scores[order]
-    i = 0
-    while i < len(scores):
-        j = i
-        while j + 1 < len(scores) and sorted_scores[j + 1] == sorted_scores[i]:
-            j += 1
-        ranks[order[i:j + 1]] = (i + j) / 2 + 1
-        i = j + 1
-    positives, negatives = labels.sum(), (~labels).sum()
-    return (ranks[labels].sum() - positives * (positives + 1) / 2) / (positives * negatives)
 
 
 def crop(texture, rng):
@@ -90,19 +81,22 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--echoctl", required=True)
     p.add_argument("--golden", type=int, default=40)
-    p.add_argument("--test", type=int, default=24, help="normal and defective test images per texture")
+    p.add_argument("--test", type=int, default=60, help="normal and defective test images per texture")
     p.add_argument("--neighbours", type=int, default=3)
+    p.add_argument("--seed", type=int, default=100, help="crops and defects; change it for a tuning split")
     args = p.parse_args()
+    baseline = PatchCoreBaseline(neighbours=args.neighbours)
     import skimage.data as data
     textures = {"brick": data.brick(), "gravel": data.gravel(), "grass": data.grass()}
     print(f"synthetic defects on scikit-image textures: {args.golden} golden crops, {args.test} normal + {args.test} "
           f"defective test crops per texture ({SIZE}×{SIZE}), {args.neighbours} nearest normals; defects: scratch, spot, foreign patch, missing region")
-    print(f"{'texture':<8} {'image AUROC':>12} {'pixel AUROC':>12}")
+    print(f"{'texture':<8} {'Echo image [95% CI]':>22} {'baseline image':>22} {'Echo − baseline':>22} "
+          f"{'Echo pixel':>10} {'baseline pixel':>14}")
     kinds = ["scratch", "spot", "foreign", "missing"]
     with tempfile.TemporaryDirectory() as work:
         store = os.path.join(work, "store")
         for index, (name, texture) in enumerate(textures.items()):
-            rng = np.random.default_rng(100 + index)
+            rng = np.random.default_rng(args.seed + index)
             other = list(textures.values())[(index + 1) % 3]
             golden_dir, test_dir = os.path.join(work, name, "golden"), os.path.join(work, name, "test")
             os.makedirs(golden_dir)
@@ -124,7 +118,12 @@ def main():
                                   "--neighbours", str(args.neighbours)], capture_output=True, text=True)
             report = json.loads(run.stdout)
             image_labels, image_scores, pixel_labels, pixel_scores = [], [], [], []
+            baseline.fit(sorted(os.path.join(golden_dir, f) for f in os.listdir(golden_dir)))
+            base_scores, base_pixels = [], []
             for entry in report["images"]:
+                score, base_grid = baseline.score(entry["path"])
+                base_scores.append(score)
+                base_pixels.append(baseline.pixel_map(base_grid, SIZE, SIZE).ravel())
                 result = entry["result"]
                 grid = np.asarray(result["anomalyMap"]["values"], dtype=np.float64).reshape(
                     result["anomalyMap"]["height"], result["anomalyMap"]["width"])
@@ -133,8 +132,11 @@ def main():
                 image_scores.append(result["score"])
                 pixel_labels.append(mask.ravel())
                 pixel_scores.append(upsample(grid, SIZE).ravel())
-            print(f"{name:<8} {auroc(image_labels, image_scores):>12.3f} "
-                  f"{auroc(np.concatenate(pixel_labels), np.concatenate(pixel_scores)):>12.3f}")
+            pixels = np.concatenate(pixel_labels)
+            print(f"{name:<8} {ci(*interval(image_labels, image_scores)[:3]):>22} {ci(*interval(image_labels, base_scores)[:3]):>22} "
+                  f"{ci(*paired_difference(image_labels, image_scores, base_scores)):>22} "
+                  f"{auroc(pixels, np.concatenate(pixel_scores)):>10.3f} {auroc(pixels, np.concatenate(base_pixels)):>14.3f}", flush=True)
+    print("(1000 stratified bootstrap rounds over images; pixel AUROC over every pixel of every test image)")
 
 
 if __name__ == "__main__":

@@ -1,10 +1,15 @@
 #!/usr/bin/env python3
 """Vision expert accuracy on real industrial defects: ELPV electroluminescence images of
-solar cells (PyPI elpv-dataset). Per cell type, the golden samples are defect-free cells
-(every 3rd), the test set other defect-free cells against cells with defect probability
-1.0. Prints image AUROC per cell type and overall, the false-positive and true-positive
-rates at the calibrated threshold, and ms per inspected image. Runs `echoctl` itself
-(ingest, calibrate, inspect --json), so it measures what users run.
+solar cells (PyPI elpv-dataset), beside a plain PatchCore baseline on the same weights
+(bench/patchcore_baseline.py) on the same images in the same run.
+
+Per cell type the golden samples are defect-free cells (every 3rd); the test split is
+other defect-free cells against the first 150 cells of defect probability 1.0; the tune
+split (`--split tune`, for choosing options) uses defect-free cells of neither set and
+the defective cells after the first 150. Prints image AUROC with a 95 % bootstrap
+interval for Echo and the baseline, the paired-bootstrap difference, the false- and
+true-positive rates at Echo's calibrated threshold, and ms per inspected image. Echo runs
+as users run it: `echoctl` ingest, calibrate, inspect --json.
 
     make bench-vision    (or: python3 bench/vision_bench.py --echoctl .build/release/echoctl)
 """
@@ -16,7 +21,13 @@ import sys
 import tempfile
 import time
 
+import numpy as np
+
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from accuracy_stats import ci, interval, paired_difference  # noqa: E402
+from patchcore_baseline import PatchCoreBaseline  # noqa: E402
+
 SPLIT = os.path.join(HERE, "..", "scripts", "elpv_split.py")
 
 
@@ -25,43 +36,36 @@ def split(kind, count, cell_type):
                           text=True).stdout.split()
 
 
-def auroc(negatives, positives):
-    """Probability that a random positive scores above a random negative (ties count half)."""
-    wins = 0.0
-    for p in positives:
-        for n in negatives:
-            wins += 1.0 if p > n else 0.5 if p == n else 0.0
-    return wins / (len(positives) * len(negatives))
-
-
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--echoctl", required=True)
     p.add_argument("--golden", type=int, default=200)
     p.add_argument("--test", type=int, default=150, help="normal and defective test cells per type")
+    p.add_argument("--split", choices=["test", "tune"], default="test")
     p.add_argument("--neighbours", type=int, default=3)
+    p.add_argument("--score", default=None, help="Echo's image score (calibrate --score); default: echoctl's")
     p.add_argument("--quantile", type=float, default=None, help="calibration quantile (default: echoctl's)")
     p.add_argument("--coreset", type=float, default=None, help="also build a memory bank of this fraction of all golden patches")
+    p.add_argument("--no-baseline", action="store_true")
     args = p.parse_args()
-    all_neg, all_pos = [], []
-    print(f"ELPV, {args.golden} golden cells per type, {args.test} normal + {args.test} defective test cells per type, "
-          f"{args.neighbours} nearest normals" + (f", memory bank {args.coreset}" if args.coreset else ""))
-    print(f"{'type':<6} {'AUROC':>7} {'FPR@thr':>8} {'TPR@thr':>8} {'uncertain':>10} {'ms/image':>9}")
+    baseline = None if args.no_baseline else PatchCoreBaseline(neighbours=args.neighbours)
+    print(f"ELPV {args.split} split, {args.golden} golden cells per type, {args.test} normal + {args.test} defective cells per "
+          f"type, {args.neighbours} nearest normals" + (f", Echo with a memory bank of {args.coreset}" if args.coreset else ""))
+    print(f"{'type':<6} {'Echo AUROC [95% CI]':>22} {'baseline AUROC':>22} {'Echo − baseline':>22} "
+          f"{'FPR@thr':>8} {'TPR@thr':>8} {'ms/image':>9}")
+    pooled = {"labels": [], "echo": [], "baseline": []}
     with tempfile.TemporaryDirectory() as store:
         for cell_type in ["mono", "poly"]:
             category = f"elpv-{cell_type}"
             golden = split("golden", args.golden, cell_type)
             subprocess.run([args.echoctl, "ingest", *golden, "-c", category, "--store", store], check=True, capture_output=True)
             calibrate = [args.echoctl, "calibrate", "-c", category, "--store", store, "--neighbours", str(args.neighbours)]
-            if args.quantile:
-                calibrate += ["--quantile", str(args.quantile)]
-            if args.coreset:
-                calibrate += ["--coreset", str(args.coreset)]
-            started = time.perf_counter()
-            calibrated = subprocess.run(calibrate, check=True, capture_output=True, text=True)
-            calibrate_seconds = time.perf_counter() - started
-            bank_line = next((line for line in calibrated.stdout.splitlines() if "memory bank" in line), None)
-            normal, defective = split("normal", args.test, cell_type), split("defective", args.test, cell_type)
+            for flag, value in [("--quantile", args.quantile), ("--coreset", args.coreset), ("--score", args.score)]:
+                if value:
+                    calibrate += [flag, str(value)]
+            subprocess.run(calibrate, check=True, capture_output=True, text=True)
+            prefix = "tune-" if args.split == "tune" else ""
+            normal, defective = split(prefix + "normal", args.test, cell_type), split(prefix + "defective", args.test, cell_type)
             start = time.perf_counter()
             run = subprocess.run([args.echoctl, "inspect", *normal, *defective, "-c", category, "--store", store, "--json",
                                   "--neighbours", str(args.neighbours)], capture_output=True, text=True)
@@ -69,19 +73,29 @@ def main():
             report = json.loads(run.stdout)
             by_path = {image["path"]: image["result"] for image in report["images"] if image.get("result")}
             threshold = report["threshold"]
-            neg = [by_path[os.path.realpath(f)]["score"] for f in normal if os.path.realpath(f) in by_path]
-            pos = [by_path[os.path.realpath(f)]["score"] for f in defective if os.path.realpath(f) in by_path]
-            verdicts = [r["verdict"] for r in by_path.values()]
-            all_neg += neg
-            all_pos += pos
-            fpr = sum(s >= threshold for s in neg) / len(neg)
-            tpr = sum(s >= threshold for s in pos) / len(pos)
-            print(f"{cell_type:<6} {auroc(neg, pos):>7.3f} {fpr:>8.3f} {tpr:>8.3f} {verdicts.count('uncertain'):>10} "
-                  f"{elapsed * 1000 / (len(normal) + len(defective)):>9.1f}")
-            if bank_line:
-                print(f"       {bank_line}; calibration took {calibrate_seconds:.1f} s in all")
-    print(f"{'all':<6} {auroc(all_neg, all_pos):>7.3f}")
-    print("(ms/image includes process start, loading weights and the store: one echoctl inspect call per type)")
+            files = normal + defective
+            labels = np.r_[np.zeros(len(normal), bool), np.ones(len(defective), bool)]
+            echo = np.array([by_path[os.path.realpath(f)]["score"] for f in files])
+            fpr, tpr = (echo[~labels] >= threshold).mean(), (echo[labels] >= threshold).mean()
+            row = f"{cell_type:<6} {ci(*interval(labels, echo)[:3]):>22}"
+            if baseline:
+                baseline.fit(golden)
+                base = np.array([baseline.score(f)[0] for f in files])
+                row += f" {ci(*interval(labels, base)[:3]):>22} {ci(*paired_difference(labels, echo, base)):>22}"
+                pooled["baseline"].append(base)
+            else:
+                row += f" {'-':>22} {'-':>22}"
+            pooled["labels"].append(labels)
+            pooled["echo"].append(echo)
+            print(row + f" {fpr:>8.3f} {tpr:>8.3f} {elapsed * 1000 / len(files):>9.1f}", flush=True)
+    labels, echo = np.concatenate(pooled["labels"]), np.concatenate(pooled["echo"])
+    row = f"{'all':<6} {ci(*interval(labels, echo)[:3]):>22}"
+    if baseline:
+        base = np.concatenate(pooled["baseline"])
+        row += f" {ci(*interval(labels, base)[:3]):>22} {ci(*paired_difference(labels, echo, base)):>22}"
+    print(row)
+    print("(pooled over both types as before; 1000 stratified bootstrap rounds; ms/image includes process start, loading "
+          "weights and the store: one echoctl inspect call per type)")
 
 
 if __name__ == "__main__":

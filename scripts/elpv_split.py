@@ -4,6 +4,8 @@
     elpv_split.py golden N [TYPE]     the first N defect-free cells (probability 0) of TYPE
     elpv_split.py normal N [TYPE]     N further defect-free cells, not among the golden ones
     elpv_split.py defective N [TYPE]  the first N cells with defect probability 1
+    elpv_split.py tune-normal N [TYPE]     N defect-free cells in neither of the above (for tuning)
+    elpv_split.py tune-defective N [TYPE]  N cells with defect probability 1 after the first 150
 
 TYPE is mono (default) or poly. The golden set is every 3rd defect-free cell so that it
 spans the whole dataset; "normal" takes cells between them.
@@ -23,5 +25,6 @@ with open(os.path.join(root, "labels.csv")) as f:
         rows.append((os.path.join(root, path), float(probability), kind_of_cell))
 good = [p for p, prob, t in rows if prob == 0.0 and t == cell_type]
 bad = [p for p, prob, t in rows if prob == 1.0 and t == cell_type]
-selected = {"golden": good[::3], "normal": [p for i, p in enumerate(good) if i % 3 == 1], "defective": bad}[kind]
+selected = {"golden": good[::3], "normal": [p for i, p in enumerate(good) if i % 3 == 1], "defective": bad,
+            "tune-normal": [p for i, p in enumerate(good) if i % 3 == 2], "tune-defective": bad[150:]}[kind]
 print("\n".join(selected[:count]))

@@ -50,21 +50,42 @@ public struct EmbedderIdentity: Sendable, Equatable, Hashable, Codable, CustomSt
     public let patchDimension: Int
     /// The square input size images are resized to.
     public let inputSize: Int
+    /// How patch features are aggregated from the network's taps (`ImageEmbedder.patchRecipe`).
+    /// Global vectors do not depend on it: a category whose patch features were made by an
+    /// older recipe still answers queries, but its patches must be re-extracted
+    /// (`echoctl reembed`) before the vision expert scores against them.
+    public let patchRecipe: String
 
-    public init(id: String, weightsSHA256: String, globalDimension: Int, patchDimension: Int, inputSize: Int) {
+    public init(id: String, weightsSHA256: String, globalDimension: Int, patchDimension: Int, inputSize: Int,
+                patchRecipe: String = ImageEmbedder.patchRecipe) {
         self.id = id
         self.weightsSHA256 = weightsSHA256
         self.globalDimension = globalDimension
         self.patchDimension = patchDimension
         self.inputSize = inputSize
+        self.patchRecipe = patchRecipe
+    }
+
+    /// Checks that patch features made by `other` can be compared with this embedder's.
+    /// - Throws: `EmbeddingError.embedderMismatch` naming both recipes and the command
+    ///   that re-extracts the features.
+    public func requirePatchCompatible(with other: EmbedderIdentity, category: String) throws(EmbeddingError) {
+        try requireCompatible(with: other, context: "category \"\(category)\"")
+        guard patchRecipe != other.patchRecipe else { return }
+        throw EmbeddingError(
+            .embedderMismatch,
+            "the patch features of category \"\(category)\" were made by patch recipe \(other.patchRecipe), but this Echo scores "
+                + "\(patchRecipe) features; re-extract them from the stored images with `echoctl reembed --category \(category)`")
     }
 
     public var description: String { "\(id) (weights \(weightsSHA256.prefix(12)), \(globalDimension)-d)" }
 
-    /// Checks that vectors made by `other` can be compared with vectors made by this one.
+    /// Checks that global vectors made by `other` can be compared with vectors made by this
+    /// one (the patch recipe does not matter for them; see `requirePatchCompatible`).
     /// - Throws: `EmbeddingError.embedderMismatch` saying what differs.
     public func requireCompatible(with other: EmbedderIdentity, context: String) throws(EmbeddingError) {
-        guard self != other else { return }
+        guard id != other.id || weightsSHA256 != other.weightsSHA256 || globalDimension != other.globalDimension
+            || patchDimension != other.patchDimension || inputSize != other.inputSize else { return }
         throw EmbeddingError(
             .embedderMismatch,
             "\(context) was embedded with \(other), but this embedder is \(self); re-embed it (rebuild) rather than mixing vectors")

@@ -19,8 +19,11 @@ struct FeatureMap: Sendable {
                   values: Array(UnsafeBufferPointer(start: pointer, count: height * width * channels)))
     }
 
-    /// The mean over each 3×3 neighbourhood (stride 1), over the neighbours that exist:
-    /// edge positions average 4 or 6 values, not zero padding.
+    /// The mean over each 3×3 neighbourhood (stride 1) with zero padding: every position
+    /// is divided by 9, so border positions, whose neighbourhood runs off the map, are
+    /// damped (PyTorch's `avg_pool2d(3, 1, 1)` with its default `count_include_pad=True`,
+    /// as PatchCore aggregates features). Border patches differ most between two crops of
+    /// the same product; damping them measured better than averaging only what exists.
     func averagePooled3x3() -> FeatureMap {
         var out = [Float](repeating: 0, count: values.count)
         values.withUnsafeBufferPointer { source in
@@ -28,16 +31,13 @@ struct FeatureMap: Sendable {
                 for y in 0..<height {
                     for x in 0..<width {
                         let target = (y * width + x) * channels
-                        var count: Float = 0
                         for ny in max(0, y - 1)...min(height - 1, y + 1) {
                             for nx in max(0, x - 1)...min(width - 1, x + 1) {
                                 let from = (ny * width + nx) * channels
                                 for c in 0..<channels { destination[target + c] += source[from + c] }
-                                count += 1
                             }
                         }
-                        let scale = 1 / count
-                        for c in 0..<channels { destination[target + c] *= scale }
+                        for c in 0..<channels { destination[target + c] *= 1 / 9 }
                     }
                 }
             }

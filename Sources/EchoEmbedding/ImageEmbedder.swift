@@ -21,6 +21,9 @@ public final class ImageEmbedder: Sendable {
 
     /// The id of the network and feature recipe. Changing the recipe changes the id.
     public static let embedderID = "efficientnet-lite0/echo-1"
+    /// The patch-feature recipe: "echo-2" pools each tap 3×3 with zero padding (border
+    /// patches damped, as PatchCore); "echo-1" averaged only the neighbours that exist.
+    public static let patchRecipe = "echo-2"
     /// Length of the global embedding.
     public static let globalDimension = 1280
     /// Length of one patch feature (40 + 112 channels).

@@ -14,9 +14,13 @@ public struct Calibration: Sendable, Codable, Equatable {
     /// The leave-one-out scores of the golden samples.
     public let scores: [Double]
     public let computedAt: String
+    /// The scoring the scores were made by (the vision expert's `scoringID`); a threshold
+    /// from other scoring is not comparable and is never used.
+    public let scoring: String
 
     public init(category: String, referenceSetVersion: Int64, threshold: Double, method: String, neighbours: Int,
-                scores: [Double], computedAt: String) {
+                scores: [Double], computedAt: String, scoring: String) {
+        self.scoring = scoring
         self.category = category
         self.referenceSetVersion = referenceSetVersion
         self.threshold = threshold
@@ -51,10 +55,11 @@ extension ReferenceStore {
         let scores = String(decoding: try JSONEncoder.sorted.encodeOrThrow(calibration.scores), as: UTF8.self)
         try write { db in
             try db.execute(sql: """
-                INSERT OR REPLACE INTO calibrations (category_id, reference_set_version, threshold, method, neighbours, scores, computed_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO calibrations (category_id, reference_set_version, threshold, method, neighbours, scores, computed_at,
+                                                     scoring)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [category.id, calibration.referenceSetVersion, calibration.threshold, calibration.method,
-                                 calibration.neighbours, scores, calibration.computedAt])
+                                 calibration.neighbours, scores, calibration.computedAt, calibration.scoring])
         }
     }
 
@@ -67,7 +72,8 @@ extension ReferenceStore {
         let scoresText: String = row["scores"]
         let scores = (try? JSONDecoder().decode([Double].self, from: Data(scoresText.utf8))) ?? []
         return Calibration(category: categoryName, referenceSetVersion: row["reference_set_version"], threshold: row["threshold"],
-                           method: row["method"], neighbours: row["neighbours"], scores: scores, computedAt: row["computed_at"])
+                           method: row["method"], neighbours: row["neighbours"], scores: scores, computedAt: row["computed_at"],
+                           scoring: row["scoring"])
     }
 
     /// Starts a run; returns its id.

@@ -108,7 +108,8 @@ public final class ReferenceStore: @unchecked Sendable {
     /// Returns the category `name`, creating it for `embedder` and `indexSpecification` if
     /// it does not exist.
     /// - Throws: `.incompatible` when it exists with another embedder (mixing vectors of
-    ///   different embedders is refused); `.invalidArgument` for an empty name or a bad
+    ///   different embedders is refused) or holds patch features of another patch recipe
+    ///   (run `echoctl reembed` first); `.invalidArgument` for an empty name or a bad
     ///   index description; `.readOnly`.
     public func ensureCategory(_ name: String, embedder: EmbedderIdentity, indexSpecification: String = "Flat") throws(StoreError) -> Category {
         try requireWritable()
@@ -118,6 +119,9 @@ public final class ReferenceStore: @unchecked Sendable {
         if let existing = try? category(named: name) {
             do {
                 try existing.embedder.requireCompatible(with: embedder, context: "category \"\(name)\"")
+                if embedder.patchDimension > 0 {
+                    try embedder.requirePatchCompatible(with: existing.embedder, category: name)
+                }
             } catch {
                 throw StoreError(.incompatible, error.message)
             }
@@ -130,10 +134,11 @@ public final class ReferenceStore: @unchecked Sendable {
         }
         try write { db in
             try db.execute(sql: """
-                INSERT INTO categories (name, embedder_id, weights_sha256, dimension, patch_dimension, input_size, index_spec, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO categories (name, embedder_id, weights_sha256, dimension, patch_dimension, input_size, index_spec, created_at,
+                                        patch_recipe)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [name, embedder.id, embedder.weightsSHA256, embedder.globalDimension, embedder.patchDimension,
-                                 embedder.inputSize, indexSpecification, Self.timestamp()])
+                                 embedder.inputSize, indexSpecification, Self.timestamp(), embedder.patchRecipe])
         }
         logger.info("created category", metadata: ["store.category": "\(name)", "store.index": "\(indexSpecification)"])
         return try category(named: name)

@@ -28,12 +28,13 @@ struct CategoryRow: FetchableRecord, Decodable {
     var index_spec: String
     var reference_set_version: Int64
     var created_at: String
+    var patch_recipe: String
 
     var category: Category {
         Category(
             id: id, name: name,
             embedder: EmbedderIdentity(id: embedder_id, weightsSHA256: weights_sha256, globalDimension: dimension,
-                                       patchDimension: patch_dimension, inputSize: input_size),
+                                       patchDimension: patch_dimension, inputSize: input_size, patchRecipe: patch_recipe),
             indexSpecification: index_spec, referenceSetVersion: reference_set_version, createdAt: created_at)
     }
 }

@@ -25,10 +25,11 @@ extension VisionExpert {
             throw .references("calibrating \"\(category)\" needs at least 2 golden samples (it has \(references.count)); ingest more")
         }
         let neighbours = configuration.neighbours
+        let imageScore = configuration.imageScore ?? .maximum
         let bank = try currentBank(category)
         let outcomes = parallelMap(count: references.count, concurrency: concurrency) { index -> Result<Float, ReferenceExtractorError> in
             Result { () throws(ReferenceExtractorError) in
-                try leaveOneOutScore(of: references[index], category: category, neighbours: neighbours, bank: bank)
+                try leaveOneOutScore(of: references[index], category: category, neighbours: neighbours, bank: bank, imageScore: imageScore)
             }
         }
         var scores: [Double] = []
@@ -41,9 +42,10 @@ extension VisionExpert {
         let calibration = Calibration(
             category: category, referenceSetVersion: current.referenceSetVersion,
             threshold: Self.quantile(scores, configuration.thresholdQuantile),
-            method: "quantile \(configuration.thresholdQuantile) of \(scores.count) leave-one-out scores"
+            method: "\(imageScore.id) patch distance, quantile \(configuration.thresholdQuantile) of \(scores.count) leave-one-out scores"
                 + (bank.map { ", with a memory bank of \($0.stamp.rows) patches" } ?? ""),
-            neighbours: neighbours, scores: scores, computedAt: Date().formatted(.iso8601))
+            neighbours: neighbours, scores: scores, computedAt: Date().formatted(.iso8601),
+            scoring: Configuration.scoringID(imageScore))
         do {
             try store.saveCalibration(calibration)
         } catch {
@@ -53,7 +55,7 @@ extension VisionExpert {
     }
 
     private func leaveOneOutScore(of reference: ReferenceRecord, category: String, neighbours: Int,
-                                  bank: MemoryBankIndex?) throws(ReferenceExtractorError) -> Float {
+                                  bank: MemoryBankIndex?, imageScore: ImageScore) throws(ReferenceExtractorError) -> Float {
         let vector: [Float]?
         let patches: PatchFeatures?
         do {
@@ -72,7 +74,8 @@ extension VisionExpert {
         } catch {
             throw .store(error)
         }
-        return try score(patches, against: others, category: category, bank: bank, excluding: reference.id).maximum
+        let raw = try rawScore(patches, against: others, category: category, bank: bank, excluding: reference.id)
+        return imageScore.score(raw.values)
     }
 
     /// The `q` quantile of `values` with linear interpolation between order statistics.

@@ -24,14 +24,16 @@ public struct ReferenceUsed: Sendable, Codable, Equatable {
 /// (score, label, map, explanation), plus the references it compared against.
 public struct InspectionResult: Sendable, Codable {
     public let category: String
-    /// The image score: the peak of the smoothed patch anomaly map.
+    /// The image score, read off the raw patch distances (their maximum by default; see
+    /// `VisionExpert.ImageScore`), never off the smoothed map.
     public let score: Float
     /// The category's calibrated threshold, if any.
     public let threshold: Float?
     public let verdict: Verdict
     /// The nearest normals used, most similar first.
     public let references: [ReferenceUsed]
-    /// The anomaly map on the patch grid (28×28 at 224×224 input), smoothed.
+    /// The anomaly map on the patch grid (28×28 at 224×224 input), smoothed for display
+    /// and localisation (`Configuration.smoothingSigma`).
     public let anomalyMap: AnomalyMap
     /// Where the highest anomaly is, in words ("bottom right").
     public let region: String

@@ -13,7 +13,13 @@ public struct VisionExpert: Sendable {
     public struct Configuration: Sendable {
         /// Nearest normals whose patches each query is compared with.
         public var neighbours: Int = 3
-        /// Smoothing of the patch map, in patches (PatchCore smooths its map too).
+        /// How the image score is read off the raw (unsmoothed) patch distances. Nil: as
+        /// the category was calibrated, else the maximum. Calibration records it.
+        public var imageScore: ImageScore?
+        /// Smoothing of the anomaly map that is shown and localises defects, in patches.
+        /// The image score never sees it: smoothing before taking the peak flattens small
+        /// defects (PatchCore, too, takes the maximum of the raw distances and smooths only
+        /// the pixel map).
         public var smoothingSigma: Float = 1
         /// The uncertainty band around the threshold, as a fraction of it: scores in
         /// [(1 − b)·t, (1 + b)·t) are `uncertain`.
@@ -27,6 +33,51 @@ public struct VisionExpert: Sendable {
         public var useMemoryBank: Bool = true
 
         public init() {}
+
+        /// Names the scoring a threshold belongs to: the patch recipe and the image score.
+        /// A calibration made by other scoring is never used (`Calibration.scoring`).
+        public static func scoringID(_ imageScore: ImageScore) -> String { "\(ImageEmbedder.patchRecipe)/\(imageScore.id)" }
+
+        /// The image score a calibration's scoring id names, if it is of the current recipe.
+        static func imageScore(ofScoring id: String) -> ImageScore? {
+            let prefix = "\(ImageEmbedder.patchRecipe)/"
+            guard id.hasPrefix(prefix) else { return nil }
+            return ImageScore(id: String(id.dropFirst(prefix.count)))
+        }
+    }
+
+    /// How a patch map becomes one image score.
+    public enum ImageScore: Sendable, Equatable {
+        /// The largest patch distance (PatchCore).
+        case maximum
+        /// The mean of the `n` largest patch distances: less sensitive to one noisy patch.
+        case topMean(Int)
+
+        /// A short stable name ("max", "top5").
+        public var id: String {
+            switch self {
+            case .maximum: "max"
+            case .topMean(let n): "top\(n)"
+            }
+        }
+
+        /// Parses `id` back ("max", "topN" with N ≥ 1); nil for anything else.
+        public init?(id: String) {
+            if id == "max" { self = .maximum; return }
+            guard id.hasPrefix("top"), let n = Int(id.dropFirst(3)), n >= 1 else { return nil }
+            self = n == 1 ? .maximum : .topMean(n)
+        }
+
+        /// The score of a raw patch map.
+        func score(_ values: [Float]) -> Float {
+            switch self {
+            case .maximum:
+                return values.max() ?? 0
+            case .topMean(let n):
+                let top = values.sorted(by: >).prefix(n)
+                return top.isEmpty ? 0 : top.reduce(0, +) / Float(top.count)
+            }
+        }
     }
 
     public let extractor: ReferenceExtractor
@@ -48,36 +99,46 @@ public struct VisionExpert: Sendable {
             throw .references("category \"\(category)\" has no golden samples; ingest some with `echoctl ingest --category \(category) ...`")
         }
         let bank = try currentBank(category)
-        let map = try score(set.query.patches, against: set.matches.map(\.reference.id), category: category, bank: bank, excluding: nil)
+        let raw = try rawScore(set.query.patches, against: set.matches.map(\.reference.id), category: category, bank: bank, excluding: nil)
+        let map = raw.smoothed(sigma: configuration.smoothingSigma)
         let bankRows = bank?.stamp.rows
-        let calibration: Calibration?
+        let stored: Calibration?
         let current: Category
         do {
-            calibration = try store.calibration(of: category)
+            stored = try store.calibration(of: category)
             current = try store.category(named: category)
         } catch {
             throw .store(error)
         }
+        let imageScore = configuration.imageScore ?? stored.flatMap { Configuration.imageScore(ofScoring: $0.scoring) } ?? .maximum
+        let scoringID = Configuration.scoringID(imageScore)
+        // A threshold from other scoring is in other units: never use it, say so.
+        let otherScoring = stored.map { $0.scoring != scoringID } ?? false
+        let calibration = otherScoring ? nil : stored
         let threshold = calibration.map { Float($0.threshold) }
         let stale = calibration.map { $0.referenceSetVersion != current.referenceSetVersion } ?? false
-        let score = map.maximum
+        let score = imageScore.score(raw.values)
         let verdict = decide(score: score, threshold: threshold)
         let references = set.matches.map { ReferenceUsed(id: $0.reference.id, path: $0.reference.sourcePath, similarity: $0.similarity) }
         return InspectionResult(
             category: category, score: score, threshold: threshold, verdict: verdict, references: references, anomalyMap: map,
             region: map.peakRegion, explanation: explain(verdict: verdict, score: score, threshold: threshold, region: map.peakRegion,
-                                                         references: references.count, bankRows: bankRows, stale: stale),
+                                                         references: references.count, bankRows: bankRows, stale: stale,
+                                                         otherScoring: otherScoring ? stored.map { ($0.scoring, scoringID) } : nil),
             thresholdIsStale: stale, memoryBankPatches: bankRows)
     }
 
-    /// The smoothed anomaly map of `query` patches against the stored patch features of
-    /// the references `ids` (the scoring step of `inspect`, exposed for benchmarks and
-    /// for callers that pick their own references).
-    /// - Throws: `.references` when none of the references has patch features.
+    /// The raw (unsmoothed) anomaly map of `query` patches against the stored patch
+    /// features of the references `ids`: each patch's distance to its nearest normal patch
+    /// (the scoring step of `inspect`, exposed for benchmarks and for callers that pick
+    /// their own references). The image score is read off this map; `smoothed(sigma:)`
+    /// gives the map `inspect` shows.
+    /// - Throws: `.references` when none of the references has patch features, or when
+    ///   they were made by another patch recipe (the message names `echoctl reembed`).
     /// - Parameter excluded: a golden sample whose memory-bank rows are left out (its own
     ///   leave-one-out calibration score).
-    public func score(_ query: PatchFeatures, against ids: [Int64], category: String, excluding excluded: Int64? = nil) throws(ReferenceExtractorError) -> AnomalyMap {
-        try score(query, against: ids, category: category, bank: try currentBank(category), excluding: excluded)
+    public func rawScore(_ query: PatchFeatures, against ids: [Int64], category: String, excluding excluded: Int64? = nil) throws(ReferenceExtractorError) -> AnomalyMap {
+        try rawScore(query, against: ids, category: category, bank: try currentBank(category), excluding: excluded)
     }
 
     /// The category's current memory bank when the configuration uses one.
@@ -85,9 +146,10 @@ public struct VisionExpert: Sendable {
         configuration.useMemoryBank ? try banks.bank(of: category, in: store) : nil
     }
 
-    /// `score` with the bank already resolved (once per inspection or calibration).
-    func score(_ query: PatchFeatures, against ids: [Int64], category: String, bank: MemoryBankIndex?,
-               excluding excluded: Int64?) throws(ReferenceExtractorError) -> AnomalyMap {
+    /// `rawScore` with the bank already resolved (once per inspection or calibration).
+    func rawScore(_ query: PatchFeatures, against ids: [Int64], category: String, bank: MemoryBankIndex?,
+                  excluding excluded: Int64?) throws(ReferenceExtractorError) -> AnomalyMap {
+        try requireCurrentPatchRecipe(category)
         var references: [PatchFeatures] = []
         for id in ids {
             do {
@@ -100,9 +162,24 @@ public struct VisionExpert: Sendable {
             throw .references("the golden samples of \"\(category)\" have no patch features (they were added as bare vectors); re-ingest the images")
         }
         do {
-            return try PatchScorer.score(query, against: references, bank: bank, excluding: excluded).smoothed(sigma: configuration.smoothingSigma)
+            return try PatchScorer.score(query, against: references, bank: bank, excluding: excluded)
         } catch {
             throw .store(StoreError(.index, "patch search failed: \(error.message)"))
+        }
+    }
+
+    /// Refuses to compare with patch features made by another recipe.
+    func requireCurrentPatchRecipe(_ category: String) throws(ReferenceExtractorError) {
+        let stored: Category
+        do {
+            stored = try store.category(named: category)
+        } catch {
+            throw .store(error)
+        }
+        do {
+            try extractor.embedder.identity.requirePatchCompatible(with: stored.embedder, category: category)
+        } catch {
+            throw .references(error.message)
         }
     }
 
@@ -113,11 +190,15 @@ public struct VisionExpert: Sendable {
         return .uncertain
     }
 
-    private func explain(verdict: Verdict, score: Float, threshold: Float?, region: String, references: Int, bankRows: Int?, stale: Bool) -> String {
+    private func explain(verdict: Verdict, score: Float, threshold: Float?, region: String, references: Int, bankRows: Int?, stale: Bool,
+                         otherScoring: (stored: String, current: String)?) -> String {
         let compared = "compared patch by patch with its \(references) most similar golden sample\(references == 1 ? "" : "s")"
             + (bankRows.map { " and the category's memory bank of \($0) patches" } ?? "")
         let staleNote = stale ? " (the threshold predates the latest reference changes; run `echoctl calibrate`)" : ""
         switch verdict {
+        case .uncalibrated where otherScoring != nil:
+            return "Score \(format(score)), \(compared); strongest difference at the \(region). The stored threshold was made by older "
+                + "scoring (\(otherScoring!.stored), now \(otherScoring!.current)) and is not comparable: run `echoctl calibrate`."
         case .uncalibrated:
             return "Score \(format(score)), \(compared); strongest difference at the \(region). No threshold yet: run `echoctl calibrate`."
         case .normal:

@@ -6,7 +6,7 @@ import Foundation
 
 /// `echoctl eval …`: benchmarks of the whole pipeline.
 struct Eval: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Evaluate the experts on a benchmark.", subcommands: [EvalMMAD.self])
+    static let configuration = CommandConfiguration(abstract: "Evaluate the experts on a benchmark.", subcommands: [EvalMMAD.self, EvalDataset.self])
 }
 
 /// `echoctl eval mmad`: MMAD's multiple-choice questions through the expert panel.

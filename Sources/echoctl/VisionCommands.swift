@@ -13,6 +13,8 @@ struct Calibrate: ParsableCommand {
     @Option(name: .shortAndLong, help: "The product (category).") var category: String
     @Option(help: "Nearest normals each image is compared with.") var neighbours = 3
     @Option(help: "Quantile of the golden samples' scores used as the threshold.") var quantile = 0.95
+    @Option(help: ArgumentHelp("The image score: max (the largest raw patch distance, PatchCore's) or topN (the mean of the N largest). Inspection follows the calibration.", valueName: "max|topN"))
+    var score = "max"
     @Option(help: ArgumentHelp("First build a memory bank: a greedy coreset of this fraction of all golden patches (e.g. 0.01), compared with every patch besides the nearest golden samples.", valueName: "ratio"))
     var coreset: Double?
     @Flag(help: "First remove the category's memory bank, if it has one.") var dropMemoryBank = false
@@ -24,6 +26,7 @@ struct Calibrate: ParsableCommand {
     func validate() throws {
         guard neighbours > 0 else { throw ValidationError("--neighbours must be at least 1") }
         guard quantile > 0, quantile <= 1 else { throw ValidationError("--quantile must be in (0, 1]") }
+        guard VisionExpert.ImageScore(id: score) != nil else { throw ValidationError("--score must be max or topN with N ≥ 1 (e.g. top5), not \"\(score)\"") }
         if let coreset { guard coreset > 0, coreset <= 1 else { throw ValidationError("--coreset must be in (0, 1]") } }
         guard coreset == nil || !dropMemoryBank else { throw ValidationError("--coreset and --drop-memory-bank contradict each other") }
     }
@@ -35,6 +38,7 @@ struct Calibrate: ParsableCommand {
         var settings = VisionExpert.Configuration()
         settings.neighbours = neighbours
         settings.thresholdQuantile = quantile
+        settings.imageScore = VisionExpert.ImageScore(id: score)
         let calibration: Calibration
         let expert = VisionExpert(store: store, embedder: embedder, configuration: settings)
         do {

