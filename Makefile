@@ -6,7 +6,7 @@
 SWIFT ?= swift
 ECHOCTL = .build/release/echoctl
 
-.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store bench-vision bench-texture bench-inspect bench-crash bench-service clean
+.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-inspect bench-crash bench-service clean
 
 setup:
 	@scripts/setup.sh
@@ -25,7 +25,7 @@ test: weights
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench: bench-index bench-embed bench-store bench-vision bench-texture bench-inspect bench-crash bench-service
+bench: bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-inspect bench-crash bench-service
 
 bench-tools: weights
 	@scripts/setup.sh --bench
@@ -44,6 +44,10 @@ bench-texture: build
 	@scripts/setup.sh --bench
 	python3 bench/texture_bench.py --echoctl $(ECHOCTL)
 
+bench-eval: build
+	@scripts/setup.sh --bench
+	python3 bench/eval_metrics_check.py --echoctl $(ECHOCTL)
+
 bench-inspect: bench-tools build
 	python3 bench/inspect_bench.py --echoctl $(ECHOCTL) --bench-binary .build/release/echo-bench
 
@@ -54,7 +58,7 @@ bench-service: bench-tools build
 	python3 bench/service_bench.py --echoctl $(ECHOCTL) --bench .build/release/echo-bench
 
 bench-vision: build
-	@scripts/setup.sh --demo
+	@scripts/setup.sh --bench
 	python3 bench/vision_bench.py --echoctl $(ECHOCTL)
 	python3 bench/vision_bench.py --echoctl $(ECHOCTL) --coreset 0.01
 

@@ -175,6 +175,7 @@ let package = Package(
         // Helpers shared by the test targets (temporary directories, seeded randomness).
         .target(
             name: "EchoTestSupport",
+            dependencies: ["EchoImaging"],
             path: "Tests/EchoTestSupport"
         ),
         .testTarget(

@@ -19,8 +19,10 @@ public struct VisionExpert: Sendable {
         /// Smoothing of the anomaly map that is shown and localises defects, in patches.
         /// The image score never sees it: smoothing before taking the peak flattens small
         /// defects (PatchCore, too, takes the maximum of the raw distances and smooths only
-        /// the pixel map).
-        public var smoothingSigma: Float = 1
+        /// the pixel map). 0.5 patch is PatchCore's σ = 4 px at 224 and measured best for
+        /// pixel AUROC on the texture benchmark's tuning split (brick / gravel / grass
+        /// 0.996 / 0.980 / 0.997 against 0.995 / 0.975 / 0.996 at σ = 1).
+        public var smoothingSigma: Float = 0.5
         /// The uncertainty band around the threshold, as a fraction of it: scores in
         /// [(1 − b)·t, (1 + b)·t) are `uncertain`.
         public var uncertaintyBand: Float = 0.1

@@ -18,7 +18,7 @@ struct ScoringVersionTests {
         let result = try expert.inspect(defective, category: "cat")
         let raw = try expert.rawScore(try embedder.embed(defective).patches, against: result.references.map(\.id), category: "cat")
         #expect(result.score == raw.maximum)
-        #expect(result.anomalyMap == raw.smoothed(sigma: 1))
+        #expect(result.anomalyMap == raw.smoothed(sigma: VisionExpert.Configuration().smoothingSigma))
         // Smoothing first would have flattened the peak.
         #expect(result.anomalyMap.maximum < result.score)
     }

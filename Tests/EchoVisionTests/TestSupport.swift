@@ -9,30 +9,13 @@ import Logging
 
 
 enum VisionFixture {
-    static let photo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        .appendingPathComponent("../EchoEmbeddingTests/Fixtures/chelsea.jpg").standardized.path
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
     static let embedder = Result { () throws(EmbeddingError) in try ImageEmbedder() }
 
-    /// A 200×200 crop of the real photo at an offset: the golden samples are slightly
-    /// shifted views of one scene, as a fixed camera sees parts on a line.
-    static func crop(dx: Int, dy: Int) throws -> Image {
-        let source = try ImageDecoder().decodeFile(atPath: photo)
-        var pixels: [UInt8] = []
-        pixels.reserveCapacity(200 * 200 * 3)
-        for y in 0..<200 { for x in 0..<200 { for c in 0..<3 { pixels.append(source[120 + dx + x, 40 + dy + y, c]) } } }
-        return try Image(width: 200, height: 200, format: .rgb, pixels: pixels)
-    }
+    static func crop(dx: Int, dy: Int) throws -> Image { try PaintedDataset.crop(dx: dx, dy: dy) }
 
-    /// `image` with a dark scratch painted inside the box (x0..<x1, y0..<y1).
     static func scratched(_ image: Image, box: (x0: Int, y0: Int, x1: Int, y1: Int)) throws -> Image {
-        var copy = image
-        for y in box.y0..<box.y1 {
-            for x in box.x0..<box.x1 where abs((x - box.x0) - (y - box.y0)) <= 3 {
-                for c in 0..<3 { copy[x, y, c] = c == 0 ? 250 : 10 }
-            }
-        }
-        return copy
+        try PaintedDataset.scratched(image, box: box)
     }
 
     /// A store with golden samples: crops at small offsets, written as PNG files and ingested.

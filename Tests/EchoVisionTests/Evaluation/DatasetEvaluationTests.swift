@@ -7,26 +7,7 @@ import Testing
 
 @Suite("Dataset evaluation")
 struct DatasetEvaluationTests {
-    /// An MVTec AD folder made of real photo crops: 8 training normals, 4 test normals, 4
-    /// test images with a painted scratch and its exact mask.
-    static func makeMVTec(_ root: String) throws {
-        let category = "\(root)/widget"
-        for folder in ["train/good", "test/good", "test/scratch", "ground_truth/scratch"] {
-            try FileManager.default.createDirectory(atPath: "\(category)/\(folder)", withIntermediateDirectories: true)
-        }
-        for i in 0..<8 {
-            try ImageEncoder.writePNG(try VisionFixture.crop(dx: (i % 4) * 3, dy: (i / 4) * 3), toPath: "\(category)/train/good/\(i).png")
-        }
-        for i in 0..<4 {
-            try ImageEncoder.writePNG(try VisionFixture.crop(dx: 1 + i * 3, dy: 4), toPath: "\(category)/test/good/\(i).png")
-            let box = (x0: 30 + i * 25, y0: 40 + i * 20, x1: 90 + i * 25, y1: 100 + i * 20)
-            try ImageEncoder.writePNG(try VisionFixture.scratched(try VisionFixture.crop(dx: 2 + i * 3, dy: 5), box: box),
-                                      toPath: "\(category)/test/scratch/\(i).png")
-            var mask = try Image(width: 200, height: 200, format: .gray, filledWith: [0])
-            for y in box.y0..<box.y1 { for x in box.x0..<box.x1 where abs((x - box.x0) - (y - box.y0)) <= 3 { mask[x, y, 0] = 255 } }
-            try ImageEncoder.writePNG(mask, toPath: "\(category)/ground_truth/scratch/\(i)_mask.png")
-        }
-    }
+    static func makeMVTec(_ root: String) throws { try PaintedDataset.makeMVTec(root) }
 
     @Test("an MVTec folder of real images with painted defects: layout read, metrics computed, maps saved at image size")
     func mvtecEndToEnd() throws {
