@@ -24,6 +24,7 @@ extension VisionExpert {
         guard references.count >= 2 else {
             throw .references("calibrating \"\(category)\" needs at least 2 golden samples (it has \(references.count)); ingest more")
         }
+        try requireCurrentPatchRecipe(current)
         let neighbours = configuration.neighbours
         let imageScore = configuration.imageScore ?? .maximum
         let bank = try currentBank(category)

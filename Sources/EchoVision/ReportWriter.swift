@@ -19,7 +19,7 @@ struct ReportWriter {
             let stem = String(format: "%04d", number + 1)
             guard let result = inspected.result, let image else {
                 counts["failed", default: 0] += 1
-                rows.append("<tr class=\"failed\"><td>\(escape(inspected.path))</td><td colspan=\"3\">\(escape(inspected.error ?? "failed"))</td><td>failed</td><td></td><td></td></tr>")
+                rows.append("<tr class=\"failed\"><td>\(HTMLText.escape(inspected.path))</td><td colspan=\"3\">\(HTMLText.escape(inspected.error ?? "failed"))</td><td>failed</td><td></td><td></td></tr>")
                 continue
             }
             let verdict = inspected.verdict ?? result.verdict
@@ -31,18 +31,18 @@ struct ReportWriter {
             var normalCell = "<td>(not readable)</td>"
             if let nearest = result.references.first, let normal = try? ImageDecoder().decodeFile(atPath: nearest.path) {
                 try ImageEncoder.writePNG(try HeatmapRenderer.thumbnail(normal, maxSide: 240), toPath: "\(imagesDirectory)/\(stem)-normal.png")
-                normalCell = "<td><img src=\"images/\(stem)-normal.png\" alt=\"nearest normal\"><br><small>\(escape((nearest.path as NSString).lastPathComponent)) · \(String(format: "%.3f", nearest.similarity))</small></td>"
+                normalCell = "<td><img src=\"images/\(stem)-normal.png\" alt=\"nearest normal\"><br><small>\(HTMLText.escape((nearest.path as NSString).lastPathComponent)) · \(String(format: "%.3f", nearest.similarity))</small></td>"
             }
-            var explanation = escape(result.explanation)
+            var explanation = HTMLText.escape(result.explanation)
             if let review = inspected.review {
-                explanation = "<strong>\(escape(review.decidedBy)):</strong> \(escape(review.explanation))"
-                    + (review.defect.map { "<br>Defect: \(escape($0))" } ?? "")
-                    + (review.reasoning.map { "<details><summary>reasoning</summary><pre>\(escape($0))</pre></details>" } ?? "")
-                    + "<br><small>Vision expert: \(escape(result.explanation))</small>"
+                explanation = "<strong>\(HTMLText.escape(review.decidedBy)):</strong> \(HTMLText.escape(review.explanation))"
+                    + (review.defect.map { "<br>Defect: \(HTMLText.escape($0))" } ?? "")
+                    + (review.reasoning.map { "<details><summary>reasoning</summary><pre>\(HTMLText.escape($0))</pre></details>" } ?? "")
+                    + "<br><small>Vision expert: \(HTMLText.escape(result.explanation))</small>"
             }
             rows.append("""
-                <tr class="\(verdict.rawValue)"><td><img src="images/\(stem)-query.png" alt="query"><br><small>\(escape((inspected.path as NSString).lastPathComponent))</small></td>\(normalCell)<td><img src="images/\(stem)-overlay.png" alt="anomaly overlay"></td>
-                <td class="verdict">\(verdict.rawValue)</td><td>\(String(format: "%.3f", result.score))</td><td>\(escape(inspected.review?.region ?? result.region))</td><td>\(explanation)</td></tr>
+                <tr class="\(verdict.rawValue)"><td><img src="images/\(stem)-query.png" alt="query"><br><small>\(HTMLText.escape((inspected.path as NSString).lastPathComponent))</small></td>\(normalCell)<td><img src="images/\(stem)-overlay.png" alt="anomaly overlay"></td>
+                <td class="verdict">\(verdict.rawValue)</td><td>\(String(format: "%.3f", result.score))</td><td>\(HTMLText.escape(inspected.review?.region ?? result.region))</td><td>\(explanation)</td></tr>
                 """)
         }
         let summary = ["anomalous", "uncertain", "normal", "uncalibrated", "failed"].compactMap { key in
@@ -50,14 +50,14 @@ struct ReportWriter {
         }.joined()
         let html = """
             <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>Echo run \(runID) — \(escape(category))</title>
+            <html lang="en"><head><meta charset="utf-8"><title>Echo run \(runID) — \(HTMLText.escape(category))</title>
             <style>
             body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}
             td,th{border-bottom:1px solid #ddd;padding:.5em;vertical-align:top;text-align:left}img{max-width:240px}
             .anomalous .verdict,span.anomalous{color:#c00;font-weight:bold}.uncertain .verdict,span.uncertain{color:#b70;font-weight:bold}
             .normal .verdict,span.normal{color:#070}.failed{color:#888}pre{white-space:pre-wrap;max-width:40em}
             </style></head><body>
-            <h1>Inspection run \(runID): \(escape(category))</h1>
+            <h1>Inspection run \(runID): \(HTMLText.escape(category))</h1>
             <p>Threshold: \(threshold.map { String(format: "%.3f", $0) } ?? "none (run <code>echoctl calibrate</code>)") · \(images.count) images · overlay: blue matches the golden samples, yellow is the threshold, red is far above it.</p>
             <ul>\(summary)</ul>
             <table><tr><th>image</th><th>nearest normal</th><th>anomaly</th><th>verdict</th><th>score</th><th>region</th><th>explanation</th></tr>
@@ -68,10 +68,5 @@ struct ReportWriter {
         try Data(html.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         logger.info("wrote the report", metadata: ["report.path": "\(path)"])
         return path
-    }
-
-    private func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }

@@ -100,10 +100,6 @@ public struct VisionExpert: Sendable {
         guard !set.matches.isEmpty else {
             throw .references("category \"\(category)\" has no golden samples; ingest some with `echoctl ingest --category \(category) ...`")
         }
-        let bank = try currentBank(category)
-        let raw = try rawScore(set.query.patches, against: set.matches.map(\.reference.id), category: category, bank: bank, excluding: nil)
-        let map = raw.smoothed(sigma: configuration.smoothingSigma)
-        let bankRows = bank?.stamp.rows
         let stored: Calibration?
         let current: Category
         do {
@@ -112,6 +108,11 @@ public struct VisionExpert: Sendable {
         } catch {
             throw .store(error)
         }
+        try requireCurrentPatchRecipe(current)
+        let bank = try currentBank(category)
+        let raw = try rawScore(set.query.patches, against: set.matches.map(\.reference.id), category: category, bank: bank, excluding: nil)
+        let map = raw.smoothed(sigma: configuration.smoothingSigma)
+        let bankRows = bank?.stamp.rows
         let imageScore = configuration.imageScore ?? stored.flatMap { Configuration.imageScore(ofScoring: $0.scoring) } ?? .maximum
         let scoringID = Configuration.scoringID(imageScore)
         // A threshold from other scoring is in other units: never use it, say so.
@@ -140,7 +141,14 @@ public struct VisionExpert: Sendable {
     /// - Parameter excluded: a golden sample whose memory-bank rows are left out (its own
     ///   leave-one-out calibration score).
     public func rawScore(_ query: PatchFeatures, against ids: [Int64], category: String, excluding excluded: Int64? = nil) throws(ReferenceExtractorError) -> AnomalyMap {
-        try rawScore(query, against: ids, category: category, bank: try currentBank(category), excluding: excluded)
+        let stored: Category
+        do {
+            stored = try store.category(named: category)
+        } catch {
+            throw .store(error)
+        }
+        try requireCurrentPatchRecipe(stored)
+        return try rawScore(query, against: ids, category: category, bank: try currentBank(category), excluding: excluded)
     }
 
     /// The category's current memory bank when the configuration uses one.
@@ -148,10 +156,10 @@ public struct VisionExpert: Sendable {
         configuration.useMemoryBank ? try banks.bank(of: category, in: store) : nil
     }
 
-    /// `rawScore` with the bank already resolved (once per inspection or calibration).
+    /// `rawScore` with the bank already resolved and the patch recipe already checked
+    /// (once per inspection or calibration, not once per scored image).
     func rawScore(_ query: PatchFeatures, against ids: [Int64], category: String, bank: MemoryBankIndex?,
                   excluding excluded: Int64?) throws(ReferenceExtractorError) -> AnomalyMap {
-        try requireCurrentPatchRecipe(category)
         var references: [PatchFeatures] = []
         for id in ids {
             do {
@@ -171,15 +179,9 @@ public struct VisionExpert: Sendable {
     }
 
     /// Refuses to compare with patch features made by another recipe.
-    func requireCurrentPatchRecipe(_ category: String) throws(ReferenceExtractorError) {
-        let stored: Category
+    func requireCurrentPatchRecipe(_ category: Category) throws(ReferenceExtractorError) {
         do {
-            stored = try store.category(named: category)
-        } catch {
-            throw .store(error)
-        }
-        do {
-            try extractor.embedder.identity.requirePatchCompatible(with: stored.embedder, category: category)
+            try extractor.embedder.identity.requirePatchCompatible(with: category.embedder, category: category.name)
         } catch {
             throw .references(error.message)
         }

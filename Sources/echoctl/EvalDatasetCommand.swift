@@ -13,13 +13,14 @@ struct EvalDataset: ParsableCommand {
             Layouts: mvtec (CAT/train/good, CAT/test/<type>, CAT/ground_truth/<type>/<name>_mask.png), visa \
             (split_csv/1cls.csv), folder (ROOT/good and ROOT/bad, optional ROOT/train and ROOT/masks/<name>.png). \
             Training normals are ingested into --store (a temporary store when none is given; images already there are \
-            reused), each category is calibrated from them alone, and every test image is inspected.
+            reused), each category is calibrated from them alone (in a store you name, this replaces the category's \
+            threshold), and every test image is inspected.
             """)
 
     @Argument(help: "The dataset folder.") var root: String
     @Option(help: "The layout: mvtec, visa or folder.") var format: String
     @Option(name: .shortAndLong, help: "Only these categories (repeatable).") var category: [String] = []
-    @Option(help: "The store to ingest into (default: a temporary store, removed afterwards).") var store: String?
+    @Option(help: "The store to ingest into (default: a temporary store, removed afterwards). Each evaluated category is recalibrated there, replacing its threshold.") var store: String?
     @Option(help: "Nearest normals each image is compared with.") var neighbours = 3
     @Option(help: ArgumentHelp("The image score: max or topN.", valueName: "max|topN")) var score = "max"
     @Option(help: ArgumentHelp("Save each test image's anomaly map as float32 .npy at the image's size.", valueName: "dir")) var saveMaps: String?

@@ -25,11 +25,11 @@ struct Reembed: ParsableCommand {
         let embedder = try embedderOptions.load()
         let store = try storeOptions.open(.readWrite, logger: logger)
         let names = try category.map { [$0] } ?? orFail { () throws(StoreError) in try store.categories().map(\.name) }
-        let reextractor = PatchReextractor(store: store, embedder: embedder, logger: logger)
+        let ingestor = Ingestor(store: store, embedder: embedder, logger: logger)
         var done: [PatchReextraction] = []
         for name in names {
             do {
-                done.append(try reextractor.reextract(category: name, force: force, concurrency: runtime.threads))
+                done.append(try ingestor.reextractPatches(category: name, force: force, concurrency: runtime.threads))
             } catch {
                 throw CommandFailure(error.description)
             }

@@ -72,14 +72,14 @@ struct ScoringVersionTests {
         // Ingesting into it is refused too: it would mix recipes.
         #expect(throws: StoreError.self) { _ = try reopened.ensureCategory("cat", embedder: embedder.identity) }
 
-        let done = try PatchReextractor(store: reopened, embedder: embedder, logger: VisionFixture.logger).reextract(category: "cat")
+        let done = try Ingestor(store: reopened, embedder: embedder, logger: VisionFixture.logger).reextractPatches(category: "cat")
         #expect(done.previousRecipe == "echo-1" && done.recipe == ImageEmbedder.patchRecipe && done.references == 8)
         let after = try reopened.category(named: "cat")
         #expect(after.embedder.patchRecipe == ImageEmbedder.patchRecipe)
         #expect(after.referenceSetVersion == before.referenceSetVersion + 1)
         #expect(try VisionExpert(store: reopened, embedder: embedder).inspect(image, category: "cat").score > 0)
         // Already current: nothing to do.
-        #expect(try PatchReextractor(store: reopened, embedder: embedder, logger: VisionFixture.logger).reextract(category: "cat").references == 0)
+        #expect(try Ingestor(store: reopened, embedder: embedder, logger: VisionFixture.logger).reextractPatches(category: "cat").references == 0)
     }
 
     @Test("reembed changes nothing when a golden image is missing or changed, and names it")
@@ -91,7 +91,7 @@ struct ScoringVersionTests {
         let reopened = try ReferenceStore(directory: directory.path + "/store", logger: VisionFixture.logger)
         let version = try reopened.category(named: "cat").referenceSetVersion
         do {
-            _ = try PatchReextractor(store: reopened, embedder: embedder, logger: VisionFixture.logger).reextract(category: "cat")
+            _ = try Ingestor(store: reopened, embedder: embedder, logger: VisionFixture.logger).reextractPatches(category: "cat")
             Issue.record("expected a failure")
         } catch {
             #expect(error.description.contains("3.png (missing)") && error.description.contains("5.png (changed since ingest)"))

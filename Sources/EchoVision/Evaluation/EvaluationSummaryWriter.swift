@@ -16,10 +16,7 @@ public enum EvaluationSummaryWriter {
 
     static func html(_ evaluation: DatasetEvaluation) -> String {
         func cell(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "–" }
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-        }
+        let escape = HTMLText.escape
         var rows = evaluation.categories.map { m in
             "<tr><td>\(escape(m.category))</td><td>\(m.trainingImages)</td><td>\(m.testNormal)/\(m.testAnomalous)</td>"
                 + "<td>\(cell(m.imageAUROC))</td><td>\(cell(m.pixelAUROC))</td><td>\(cell(m.aupro))</td><td>\(cell(m.imageF1Max))</td>"

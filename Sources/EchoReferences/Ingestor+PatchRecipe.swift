@@ -1,11 +1,10 @@
-import Crypto
 import EchoEmbedding
 import EchoImaging
 import EchoStore
 import Foundation
 import Logging
 
-/// What `PatchReextractor.reextract` did.
+/// What `Ingestor.reextractPatches` did.
 public struct PatchReextraction: Sendable, Codable, Equatable {
     public let category: String
     /// The recipe the category's patch features were made by before.
@@ -16,28 +15,17 @@ public struct PatchReextraction: Sendable, Codable, Equatable {
     public let references: Int
 }
 
-/// Re-extracts a category's patch features from the stored golden images, for when the
-/// patch recipe changed (a new Echo version): the images are read again from their
-/// recorded paths, checked against their recorded SHA-256, embedded, and all of the
-/// category's patch features are replaced in one transaction. Nothing changes unless
-/// every image is found intact.
-public struct PatchReextractor: Sendable {
-    public let store: ReferenceStore
-    public let embedder: ImageEmbedder
-    public let logger: Logger
-
-    public init(store: ReferenceStore, embedder: ImageEmbedder, logger: Logger) {
-        self.store = store
-        self.embedder = embedder
-        self.logger = logger
-    }
-
-    /// Re-extracts the patch features of `category` with this embedder's recipe.
+extension Ingestor {
+    /// Re-extracts a category's patch features from its stored golden images, for when the
+    /// patch recipe changed (a new Echo version): each image is read again from its
+    /// recorded path, checked against its recorded SHA-256 and embedded, and all of the
+    /// category's patch features are replaced in one transaction. Nothing changes unless
+    /// every image is found intact.
     /// - Parameter force: re-extract even when the recipe is already current.
     /// - Throws: `.references` listing the golden images that are missing, changed or
     ///   unreadable (nothing is changed then; restore them or `echoctl remove` them);
     ///   `.store` for an unknown category, another embedder or a failed write.
-    public func reextract(category: String, force: Bool = false,
+    public func reextractPatches(category: String, force: Bool = false,
                           concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) throws(ReferenceExtractorError) -> PatchReextraction {
         let current: Category
         let references: [ReferenceRecord]
@@ -57,25 +45,24 @@ public struct PatchReextractor: Sendable {
             return PatchReextraction(category: category, previousRecipe: previous, recipe: previous, references: 0)
         }
         let decoder = ImageDecoder()
-        let outcomes = parallelMap(count: references.count, concurrency: concurrency) { index -> Result<PatchFeatures, Failure> in
+        let outcomes = parallelMap(count: references.count, concurrency: concurrency) { index -> Result<PatchFeatures, ReextractionFailure> in
             let reference = references[index]
             guard let data = FileManager.default.contents(atPath: reference.sourcePath) else {
-                return .failure(Failure(reference: reference, reason: "missing"))
+                return .failure(ReextractionFailure(reference: reference, reason: "missing"))
             }
-            let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-            guard digest == reference.sha256 else { return .failure(Failure(reference: reference, reason: "changed since ingest")) }
+            guard Self.digest(data) == reference.sha256 else { return .failure(ReextractionFailure(reference: reference, reason: "changed since ingest")) }
             do {
                 return .success(try embedder.embed(try decoder.decode([UInt8](data))).patches)
             } catch let error as ImagingError {
-                return .failure(Failure(reference: reference, reason: error.message))
+                return .failure(ReextractionFailure(reference: reference, reason: error.message))
             } catch let error as EmbeddingError {
-                return .failure(Failure(reference: reference, reason: error.message))
+                return .failure(ReextractionFailure(reference: reference, reason: error.message))
             } catch {
-                return .failure(Failure(reference: reference, reason: "\(error)"))
+                return .failure(ReextractionFailure(reference: reference, reason: "\(error)"))
             }
         }
         var features: [Int64: PatchFeatures] = [:]
-        var failures: [Failure] = []
+        var failures: [ReextractionFailure] = []
         for (reference, outcome) in zip(references, outcomes) {
             switch outcome {
             case .success(let patches): features[reference.id] = patches
@@ -96,9 +83,10 @@ public struct PatchReextractor: Sendable {
         logger.info("re-extracted patch features", metadata: ["category": "\(category)", "from": "\(previous)", "to": "\(embedder.identity.patchRecipe)"])
         return PatchReextraction(category: category, previousRecipe: previous, recipe: embedder.identity.patchRecipe, references: features.count)
     }
+}
 
-    private struct Failure: Error {
-        let reference: ReferenceRecord
-        let reason: String
-    }
+/// A golden image that could not be re-extracted, and why.
+private struct ReextractionFailure: Error {
+    let reference: ReferenceRecord
+    let reason: String
 }
