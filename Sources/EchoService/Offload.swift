@@ -7,13 +7,18 @@ import Foundation
 /// commits stays committed; the client is told to check before retrying).
 enum Offload {
     static let queue = DispatchQueue(label: "echo.service.work", attributes: .concurrent)
+    /// Deadlines fire on their own serial queue: a serial queue gets a thread even when
+    /// every worker is busy, so a timeout is answered while the work still runs — which is
+    /// when it matters. (On the work queue, a deadline waited for a free worker, and on a
+    /// loaded 2-core machine the work finished first.)
+    static let deadlines = DispatchQueue(label: "echo.service.deadlines")
 
     static func run<T: Sendable>(timeout limit: Duration, _ work: @escaping @Sendable () throws -> T) async throws -> T {
         let once = ResumeOnce<T>()
         return try await withCheckedThrowingContinuation { continuation in
             once.set(continuation)
             queue.async { once.resume(with: Result { try work() }) }
-            queue.asyncAfter(deadline: .now() + limit.seconds) {
+            deadlines.asyncAfter(deadline: .now() + limit.seconds) {
                 once.resume(with: .failure(ServiceError(.serviceUnavailable, "timeout",
                     "the request took longer than \(limit); the work may still complete (check before retrying a write), or raise --request-timeout")))
             }
