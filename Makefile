@@ -6,7 +6,7 @@
 SWIFT ?= swift
 ECHOCTL = .build/release/echoctl
 
-.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-inspect bench-crash bench-service clean
+.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-inspect bench-crash bench-service clean
 
 setup:
 	@scripts/setup.sh
@@ -25,7 +25,7 @@ test: weights
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench: bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-inspect bench-crash bench-service
+bench: bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-inspect bench-crash bench-service
 
 bench-tools: weights
 	@scripts/setup.sh --bench
@@ -56,6 +56,10 @@ bench-crash: build
 
 bench-service: bench-tools build
 	python3 bench/service_bench.py --echoctl $(ECHOCTL) --bench .build/release/echo-bench
+
+bench-audit: build
+	@scripts/setup.sh --bench
+	python3 bench/golden_set_bench.py --echoctl $(ECHOCTL)
 
 bench-vision: build
 	@scripts/setup.sh --bench

@@ -227,7 +227,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EchoServiceTests",
-            dependencies: ["EchoTestSupport", "EchoService", "EchoExperts", "EchoStore", "EchoEmbedding", "EchoImaging", "FakeMLLMServer",
+            dependencies: ["EchoTestSupport", "EchoService", "EchoExperts", "EchoVision", "EchoStore", "EchoEmbedding", "EchoImaging", "FakeMLLMServer",
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log")]
         ),

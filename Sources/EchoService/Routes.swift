@@ -70,6 +70,21 @@ enum Routes {
         let id: Int64?
         let sha256: String
         let category: String
+        /// Set when the new golden sample scores as an outlier against the calibration.
+        let warnings: [String]?
+    }
+
+    /// Outlier warnings for a new golden sample; a screening that fails is logged, never
+    /// fails the upload (the sample is stored either way).
+    static func screeningWarnings(_ id: Int64?, category: String, _ service: ServiceContext) -> [String]? {
+        guard let id else { return nil }
+        do {
+            let messages = try service.vision.screen([id], category: category, concurrency: 1).outliers.map(\.message)
+            return messages.isEmpty ? nil : messages
+        } catch {
+            service.logger.warning("could not screen a new golden sample", metadata: ["reference.id": "\(id)", "error": "\(error)"])
+            return nil
+        }
     }
 
     static func registerReferences(on table: inout RouteTable, _ service: ServiceContext) {
@@ -94,7 +109,8 @@ enum Routes {
                 service.metrics.recordOperation("ingest", seconds: (ContinuousClock.now - started).seconds)
                 guard let file = report.files.first else { throw ServiceError(.internalServerError, "internal", "ingest reported no file") }
                 if file.status == .failed { throw ServiceError(.badRequest, "bad_image", file.reason ?? "the image could not be ingested") }
-                return IngestAnswer(status: file.status.rawValue, id: file.id, sha256: digest, category: category)
+                return IngestAnswer(status: file.status.rawValue, id: file.id, sha256: digest, category: category,
+                                    warnings: file.status == .added ? screeningWarnings(file.id, category: category, service) : nil)
             }
             return try JSONBody.response(answer, status: answer.status == "added" ? .created : .ok)
         }

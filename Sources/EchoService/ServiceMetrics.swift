@@ -1,4 +1,5 @@
 import EchoStore
+import EchoVision
 import Foundation
 
 /// The service's Prometheus metrics: request counts and latency histograms by route,
@@ -58,7 +59,7 @@ public final class ServiceMetrics: @unchecked Sendable {
             lines.append("# TYPE echo_\(name)_duration_seconds histogram")
             lines += histogram("echo_\(name)_duration_seconds", labels: nil, operations[name] ?? Histogram())
         }
-        if let statistics = try? store.statistics(measuringRecall: false) {
+        if let statistics = try? ScoreDrift.annotating(store.statistics(measuringRecall: false), in: store) {
             lines.append("# HELP echo_references Live references per category.")
             lines.append("# TYPE echo_references gauge")
             for category in statistics { lines.append("echo_references{category=\"\(escape(category.name))\"} \(category.liveReferences)") }
@@ -68,9 +69,27 @@ public final class ServiceMetrics: @unchecked Sendable {
             lines.append("# HELP echo_index_file_bytes Size of each category's saved index file.")
             lines.append("# TYPE echo_index_file_bytes gauge")
             for category in statistics { lines.append("echo_index_file_bytes{category=\"\(escape(category.name))\"} \(category.indexFileBytes ?? 0)") }
+            let drifts = statistics.compactMap { category in category.scoreDrift.map { (category.name, $0) } }
+            for (name, help, value) in Self.driftGauges {
+                lines.append("# HELP echo_score_drift_\(name) \(help)")
+                lines.append("# TYPE echo_score_drift_\(name) gauge")
+                for (category, drift) in drifts {
+                    if let value = value(drift) { lines.append("echo_score_drift_\(name){category=\"\(escape(category))\"} \(value)") }
+                }
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }
+
+    /// The score-drift gauges: recent normal scores against the calibration's (`ScoreDrift.recent`).
+    static let driftGauges: [(String, String, @Sendable (ScoreDrift) -> Double?)] = [
+        ("ks_statistic", "Kolmogorov-Smirnov distance of recent normal scores from the calibration's.", { $0.ksStatistic }),
+        ("p_value", "P-value of that distance (small: the scores have moved).", { $0.pValue }),
+        ("normal_median", "Median of recent normal scores.", { $0.normalMedian }),
+        ("calibration_median", "Median of the calibration's leave-one-out scores below the normal cut.", { $0.calibrationMedian }),
+        ("normal_scores", "Recent normal scores compared.", { Double($0.normalScores) }),
+        ("detected", "1 when drift is detected (enough normal scores and p < 0.01).", { $0.drifted ? 1 : 0 }),
+    ]
 
     private func histogram(_ name: String, labels: String?, _ histogram: Histogram) -> [String] {
         let prefix = labels.map { $0 + "," } ?? ""

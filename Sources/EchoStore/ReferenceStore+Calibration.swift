@@ -98,12 +98,37 @@ extension ReferenceStore {
         }
     }
 
-    /// Marks a run finished with a JSON summary.
-    public func finishRun(_ run: Int64, summary: [String: Int]) throws(StoreError) {
+    /// Marks a run finished with a JSON summary and, when measured, its score drift.
+    public func finishRun(_ run: Int64, summary: [String: Int], drift: ScoreDrift? = nil) throws(StoreError) {
         try requireWritable()
         let text = String(decoding: try JSONEncoder.sorted.encodeOrThrow(summary), as: UTF8.self)
+        let driftText = try drift.map { drift throws(StoreError) in String(decoding: try JSONEncoder.sorted.encodeOrThrow(drift), as: UTF8.self) }
         try write { db in
-            try db.execute(sql: "UPDATE runs SET finished_at = ?, summary = ? WHERE id = ?", arguments: [Self.timestamp(), text, run])
+            try db.execute(sql: "UPDATE runs SET finished_at = ?, summary = ?, drift = ? WHERE id = ?",
+                           arguments: [Self.timestamp(), text, driftText, run])
+        }
+    }
+
+    /// The score drift recorded with a run; nil when none was measured.
+    /// - Throws: `.invalidArgument` for an unknown run.
+    public func drift(ofRun run: Int64) throws(StoreError) -> ScoreDrift? {
+        let row = try read { db in try Row.fetchOne(db, sql: "SELECT drift FROM runs WHERE id = ?", arguments: [run]) }
+        guard let row else { throw StoreError(.invalidArgument, "no run has id \(run)") }
+        guard let text: String = row["drift"] else { return nil }
+        return try? JSONDecoder().decode(ScoreDrift.self, from: Data(text.utf8))
+    }
+
+    /// The newest `limit` scores below `cut` recorded in `category`'s runs started at or
+    /// after `since` (an ISO 8601 time, such as a calibration's `computedAt`), newest
+    /// first: the sample score drift is measured on across runs.
+    public func scores(of categoryName: String, since: String, below cut: Double, limit: Int = 500) throws(StoreError) -> [Double] {
+        let category = try category(named: categoryName)
+        return try read { db in
+            try Double.fetchAll(db, sql: """
+                SELECT r.score FROM run_results r JOIN runs ON runs.id = r.run_id
+                WHERE runs.category_id = ? AND runs.started_at >= ? AND r.score IS NOT NULL AND r.score < ?
+                ORDER BY r.id DESC LIMIT ?
+                """, arguments: [category.id, since, cut, max(0, limit)])
         }
     }
 

@@ -37,6 +37,11 @@ public struct CategoryStatistics: Sendable, Codable {
     public var memoryBankPatches: Int?
     /// True when the memory bank was built from an older reference set (it is not used).
     public var memoryBankIsStale: Bool?
+    /// Golden samples left out of calibration by an audit (`echoctl audit --exclude`).
+    public var excludedFromCalibration: Int = 0
+    /// The score drift of recent normal verdicts against the calibration. The store does
+    /// not measure it (the vision expert's `ScoreDrift.recent` does); nil here.
+    public var scoreDrift: ScoreDrift?
 }
 
 extension ReferenceStore {
@@ -135,6 +140,7 @@ extension ReferenceStore {
                 result[result.count - 1].threshold = calibration.threshold
                 result[result.count - 1].thresholdIsStale = calibration.referenceSetVersion != category.referenceSetVersion
             }
+            result[result.count - 1].excludedFromCalibration = try calibrationExclusions(in: category.name).count
             if let bank = try memoryBankStamp(of: category.name) {
                 result[result.count - 1].memoryBankPatches = bank.rows
                 result[result.count - 1].memoryBankIsStale = bank.referenceSetVersion != category.referenceSetVersion

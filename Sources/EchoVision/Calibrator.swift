@@ -8,75 +8,45 @@ extension VisionExpert {
     /// leave-one-out (against its nearest *other* golden samples, exactly as a query
     /// would be, and against the category's memory bank without its own patches when it
     /// has one), and the threshold is the configured quantile (0.95 by default, linear
-    /// interpolation) of those scores. Deterministic for a given reference set. Stored
-    /// with the reference-set version it was computed on.
+    /// interpolation) of those scores. Golden samples an audit excluded
+    /// (`excludeOutliers`) still serve as neighbours but their own scores are left out.
+    /// Deterministic for a given reference set. Stored with the reference-set version it
+    /// was computed on.
     /// - Throws: `.references` when the category has fewer than two golden samples with
-    ///   patch features (nothing to leave one out against).
+    ///   patch features to score (nothing to leave one out against).
     public func calibrate(category: String, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) throws(ReferenceExtractorError) -> Calibration {
         let references: [ReferenceRecord]
         let current: Category
+        let excluded: [Int64: CalibrationExclusion]
         do {
             current = try store.category(named: category)
             references = try store.list(category: category, limit: Int.max)
+            excluded = try store.calibrationExclusions(in: category)
         } catch {
             throw .store(error)
         }
-        guard references.count >= 2 else {
-            throw .references("calibrating \"\(category)\" needs at least 2 golden samples (it has \(references.count)); ingest more")
+        let included = references.filter { excluded[$0.id] == nil }
+        guard references.count >= 2, included.count >= 2 else {
+            throw .references("calibrating \"\(category)\" needs at least 2 golden samples (it has \(references.count)"
+                + (excluded.isEmpty ? "" : ", \(excluded.count) excluded by an audit") + "); ingest more"
+                + (excluded.isEmpty ? "" : " or readmit some with `echoctl audit -c \(category) --readmit ID`"))
         }
-        try requireCurrentPatchRecipe(current)
-        let neighbours = configuration.neighbours
-        let imageScore = configuration.imageScore ?? .maximum
-        let bank = try currentBank(category)
-        let outcomes = parallelMap(count: references.count, concurrency: concurrency) { index -> Result<Float, ReferenceExtractorError> in
-            Result { () throws(ReferenceExtractorError) in
-                try leaveOneOutScore(of: references[index], category: category, neighbours: neighbours, bank: bank, imageScore: imageScore)
-            }
-        }
-        var scores: [Double] = []
-        for outcome in outcomes {
-            switch outcome {
-            case .success(let score): scores.append(Double(score))
-            case .failure(let error): throw error
-            }
-        }
+        let run = try leaveOneOut(included, of: current, concurrency: concurrency)
+        let scores = run.scored.map { Double(run.imageScore.score($0.raw.values)) }
         let calibration = Calibration(
             category: category, referenceSetVersion: current.referenceSetVersion,
             threshold: Self.quantile(scores, configuration.thresholdQuantile),
-            method: "\(imageScore.id) patch distance, quantile \(configuration.thresholdQuantile) of \(scores.count) leave-one-out scores"
-                + (bank.map { ", with a memory bank of \($0.stamp.rows) patches" } ?? ""),
-            neighbours: neighbours, scores: scores, computedAt: Date().formatted(.iso8601),
-            scoring: Configuration.scoringID(imageScore))
+            method: "\(run.imageScore.id) patch distance, quantile \(configuration.thresholdQuantile) of \(scores.count) leave-one-out scores"
+                + (run.bankRows.map { ", with a memory bank of \($0) patches" } ?? "")
+                + (excluded.isEmpty ? "" : ", \(excluded.count) golden sample\(excluded.count == 1 ? "" : "s") excluded by an audit"),
+            neighbours: configuration.neighbours, scores: scores, computedAt: Date().formatted(.iso8601),
+            scoring: Configuration.scoringID(run.imageScore))
         do {
             try store.saveCalibration(calibration)
         } catch {
             throw .store(error)
         }
         return calibration
-    }
-
-    private func leaveOneOutScore(of reference: ReferenceRecord, category: String, neighbours: Int,
-                                  bank: MemoryBankIndex?, imageScore: ImageScore) throws(ReferenceExtractorError) -> Float {
-        let vector: [Float]?
-        let patches: PatchFeatures?
-        do {
-            vector = try store.vector(of: reference.id)
-            patches = try store.patchFeatures(of: reference.id)
-        } catch {
-            throw .store(error)
-        }
-        guard let vector, let patches else {
-            throw .references("golden sample \(reference.id) (\(reference.sourcePath)) has no patch features; re-ingest it")
-        }
-        let others: [Int64]
-        do {
-            others = try store.nearest(to: vector, in: category, k: neighbours + 1)
-                .map(\.reference.id).filter { $0 != reference.id }.prefix(neighbours).map { $0 }
-        } catch {
-            throw .store(error)
-        }
-        let raw = try rawScore(patches, against: others, category: category, bank: bank, excluding: reference.id)
-        return imageScore.score(raw.values)
     }
 
     /// The `q` quantile of `values` with linear interpolation between order statistics.

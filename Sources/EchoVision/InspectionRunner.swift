@@ -54,6 +54,9 @@ public struct RunReport: Sendable, Codable {
     public let images: [InspectedImage]
     /// Where the HTML report is, when one was written.
     public let reportPath: String?
+    /// How the run's normal scores compare with the calibration's; nil when the category
+    /// has no calibration of the current scoring or the run had no normal scores.
+    public let drift: ScoreDrift?
 
     /// Images whose final verdict is `verdict`.
     public func count(_ verdict: Verdict) -> Int { images.filter { $0.verdict == verdict }.count }
@@ -155,17 +158,20 @@ public struct InspectionRunner: Sendable {
         }
         var reportPath: String?
         do {
+            let drift = try runDrift(batch)
             let runID = try expert.store.beginRun(category: batch.category, threshold: batch.threshold.map(Double.init))
             try expert.store.recordResults(records, run: runID)
             if let reportDirectory {
                 reportPath = try ReportWriter(directory: reportDirectory, logger: logger)
-                    .write(runID: runID, category: batch.category, threshold: batch.threshold, images: Array(zip(batch.images, batch.decoded)))
+                    .write(runID: runID, category: batch.category, threshold: batch.threshold, drift: drift,
+                           images: Array(zip(batch.images, batch.decoded)))
             }
-            let report = RunReport(runID: runID, category: batch.category, threshold: batch.threshold, images: batch.images, reportPath: reportPath)
+            let report = RunReport(runID: runID, category: batch.category, threshold: batch.threshold, images: batch.images,
+                                   reportPath: reportPath, drift: drift)
             try expert.store.finishRun(runID, summary: [
                 "normal": report.count(.normal), "anomalous": report.count(.anomalous), "uncertain": report.count(.uncertain),
                 "uncalibrated": report.count(.uncalibrated), "failed": report.failed,
-            ])
+            ], drift: drift)
             return report
         } catch let error as StoreError {
             throw .store(error)
@@ -174,6 +180,18 @@ public struct InspectionRunner: Sendable {
         } catch {
             throw .references("writing the report: \(error)")
         }
+    }
+}
+
+extension InspectionRunner {
+    /// The batch's score drift against the calibration its threshold came from.
+    func runDrift(_ batch: InspectionBatch) throws(StoreError) -> ScoreDrift? {
+        guard let calibration = try expert.store.calibration(of: batch.category),
+              VisionExpert.Configuration.imageScore(ofScoring: calibration.scoring) != nil,
+              batch.threshold == Float(calibration.threshold) else { return nil }
+        let scores = batch.images.compactMap { $0.result?.score }.map(Double.init)
+        return ScoreDrift.measure(scores: scores, calibration: calibration,
+                                  normalCut: ScoreDrift.normalCut(calibration, expert.configuration))
     }
 }
 

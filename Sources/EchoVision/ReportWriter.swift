@@ -1,4 +1,5 @@
 import EchoImaging
+import EchoStore
 import Foundation
 import Logging
 
@@ -10,7 +11,7 @@ struct ReportWriter {
     let logger: Logger
 
     /// Writes `index.html` and the PNGs; returns the HTML file's path.
-    func write(runID: Int64, category: String, threshold: Float?, images: [(InspectedImage, Image?)]) throws -> String {
+    func write(runID: Int64, category: String, threshold: Float?, drift: ScoreDrift?, images: [(InspectedImage, Image?)]) throws -> String {
         let imagesDirectory = directory + "/images"
         try FileManager.default.createDirectory(atPath: imagesDirectory, withIntermediateDirectories: true)
         var rows: [String] = []
@@ -55,11 +56,12 @@ struct ReportWriter {
             body{font-family:system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}
             td,th{border-bottom:1px solid #ddd;padding:.5em;vertical-align:top;text-align:left}img{max-width:240px}
             .anomalous .verdict,span.anomalous{color:#c00;font-weight:bold}.uncertain .verdict,span.uncertain{color:#b70;font-weight:bold}
-            .normal .verdict,span.normal{color:#070}.failed{color:#888}pre{white-space:pre-wrap;max-width:40em}
+            .normal .verdict,span.normal{color:#070}.drift{color:#c00;font-weight:bold}.failed{color:#888}pre{white-space:pre-wrap;max-width:40em}
             </style></head><body>
             <h1>Inspection run \(runID): \(HTMLText.escape(category))</h1>
             <p>Threshold: \(threshold.map { String(format: "%.3f", $0) } ?? "none (run <code>echoctl calibrate</code>)") · \(images.count) images · overlay: blue matches the golden samples, yellow is the threshold, red is far above it.</p>
             <ul>\(summary)</ul>
+            \(drift.map { "<p class=\"\($0.drifted ? "drift" : "steady")\">Score drift: \(HTMLText.escape($0.message)).</p>" } ?? "")
             <table><tr><th>image</th><th>nearest normal</th><th>anomaly</th><th>verdict</th><th>score</th><th>region</th><th>explanation</th></tr>
             \(rows.joined(separator: "\n"))
             </table></body></html>

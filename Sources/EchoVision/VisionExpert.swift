@@ -84,12 +84,29 @@ public struct VisionExpert: Sendable {
 
     public let extractor: ReferenceExtractor
     public let configuration: Configuration
-    let banks = MemoryBankCache()
+    let banks: MemoryBankCache
     public var store: ReferenceStore { extractor.store }
 
     public init(store: ReferenceStore, embedder: ImageEmbedder, configuration: Configuration = Configuration()) {
         extractor = ReferenceExtractor(store: store, embedder: embedder)
         self.configuration = configuration
+        banks = MemoryBankCache()
+    }
+
+    private init(extractor: ReferenceExtractor, configuration: Configuration, banks: MemoryBankCache) {
+        self.extractor = extractor
+        self.configuration = configuration
+        self.banks = banks
+    }
+
+    /// This expert scoring as `calibration` did (its neighbours and image score), when it
+    /// is of the current scoring; else this expert unchanged. Sharing the bank cache.
+    public func scoring(as calibration: Calibration?) -> VisionExpert {
+        guard let calibration, let imageScore = Configuration.imageScore(ofScoring: calibration.scoring) else { return self }
+        var settings = configuration
+        settings.neighbours = calibration.neighbours
+        settings.imageScore = imageScore
+        return VisionExpert(extractor: extractor, configuration: settings, banks: banks)
     }
 
     /// Inspects one image.

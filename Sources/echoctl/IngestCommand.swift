@@ -2,6 +2,7 @@ import ArgumentParser
 import EchoEmbedding
 import EchoReferences
 import EchoStore
+import EchoVision
 
 /// `echoctl ingest PATH... --category C`: add golden samples.
 struct Ingest: ParsableCommand {
@@ -24,11 +25,21 @@ struct Ingest: ParsableCommand {
     @Option(help: "Images committed per transaction.")
     var batchSize = 32
 
+    @Flag(help: "Do not score the new golden samples against the calibration to warn of likely defective ones.")
+    var noScreen = false
+
     @OptionGroup var embedderOptions: EmbedderOptions
 
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var runtime: RuntimeOptions
     @OptionGroup var output: OutputOptions
+
+    /// The JSON output: the ingest report and what screening found.
+    struct Outcome: Encodable {
+        let category: String
+        let files: [IngestedFile]
+        let screening: GoldenSampleScreening?
+    }
 
     func validate() throws {
         _ = try parseMetadata(meta)
@@ -53,13 +64,23 @@ struct Ingest: ParsableCommand {
         } catch {
             throw CommandFailure(error.description)
         }
+        var screening: GoldenSampleScreening?
+        let added = report.files.filter { $0.status == .added }.compactMap(\.id)
+        if !noScreen, !added.isEmpty {
+            do {
+                screening = try VisionExpert(store: store, embedder: embedder).screen(added, category: category, concurrency: runtime.threads)
+            } catch {
+                printError("warning: the new golden samples were stored but could not be screened: \(error.description)")
+            }
+        }
         if output.json {
-            try printJSON(report)
+            try printJSON(Outcome(category: report.category, files: report.files, screening: screening))
         } else {
             for file in report.files where file.status == .failed {
                 print("failed: \(file.path): \(file.reason ?? "?")")
             }
             print("\(report.category): \(report.added) added, \(report.duplicates) already present, \(report.failed) failed")
+            for outlier in screening?.outliers ?? [] { printError("warning: \(outlier.message)") }
         }
         if report.failed > 0 { throw ExitCode(1) }
     }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EchoStore
+import EchoVision
 import Foundation
 
 /// `echoctl categories`: the products in the store.
@@ -105,7 +106,7 @@ struct RebuildIndex: ParsableCommand {
 
 /// `echoctl stats`: figures per category, with the recall of approximate indexes.
 struct Stats: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Figures per category: references, index, file size, recall of HNSW/IVF against exact, threshold, memory bank.")
+    static let configuration = CommandConfiguration(abstract: "Figures per category: references, index, file size, recall of HNSW/IVF against exact, threshold, audit exclusions, memory bank, score drift since calibration.")
     @Option(name: .shortAndLong, help: "One product (category).") var category: String?
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var runtime: RuntimeOptions
@@ -113,17 +114,26 @@ struct Stats: ParsableCommand {
 
     func run() throws {
         let store = try storeOptions.open(.readOnly, logger: runtime.prepare(label: "stats"))
-        let statistics = try orFail { () throws(StoreError) in try store.statistics(category: category) }
+        let statistics = try orFail { () throws(StoreError) in try ScoreDrift.annotating(try store.statistics(category: category), in: store) }
         if output.json { return try printJSON(statistics) }
         func staleMark(_ stale: Bool?) -> String { stale == true ? " (stale)" : "" }
-        print(Table(headers: ["category", "live", "deleted", "patches", "index", "indexed", "file", "recall@10", "set version", "threshold", "memory bank"], rows: statistics.map {
+        print(Table(headers: ["category", "live", "deleted", "patches", "index", "indexed", "file", "recall@10", "set version", "threshold", "excluded", "memory bank", "drift"], rows: statistics.map {
             [$0.name, String($0.liveReferences), String($0.deletedReferences), String($0.referencesWithPatches), $0.indexSpecification,
              String($0.indexedVectors), $0.indexFileBytes.map { ByteCountFormatter.string(fromByteCount: Int64($0), countStyle: .file) } ?? "-",
              $0.recallAt10.map { String(format: "%.3f", $0) } ?? "exact", String($0.referenceSetVersion),
-             ($0.threshold.map { String(format: "%.4f", $0) } ?? "-") + staleMark($0.thresholdIsStale),
-             ($0.memoryBankPatches.map(String.init) ?? "-") + staleMark($0.memoryBankIsStale)]
+             ($0.threshold.map { String(format: "%.4f", $0) } ?? "-") + staleMark($0.thresholdIsStale), String($0.excludedFromCalibration),
+             ($0.memoryBankPatches.map(String.init) ?? "-") + staleMark($0.memoryBankIsStale), driftMark($0.scoreDrift)]
         }).rendered)
+        for category in statistics {
+            if let drift = category.scoreDrift { print("\(category.name): score drift \(drift.message)") }
+        }
     }
+}
+
+/// A drift cell: "-" when not measured, else the KS statistic and whether it drifted.
+private func driftMark(_ drift: ScoreDrift?) -> String {
+    guard let drift, let statistic = drift.ksStatistic else { return drift == nil ? "-" : "not judged" }
+    return String(format: "D %.2f", statistic) + (drift.drifted ? " DRIFT" : drift.normalScores < ScoreDrift.minimumNormalScores ? " (few)" : "")
 }
 
 /// Runs a store operation, turning its error into one clear line.

@@ -140,6 +140,9 @@ struct Inspect: AsyncParsableCommand {
             print("run \(result.runID): \(result.count(.anomalous)) anomalous, \(result.count(.uncertain)) uncertain, \(result.count(.normal)) normal"
                   + (result.count(.uncalibrated) > 0 ? ", \(result.count(.uncalibrated)) uncalibrated" : "")
                   + ", \(result.failed) failed; threshold \(result.threshold.map { String(format: "%.3f", $0) } ?? "none")")
+            if let drift = result.drift {
+                if drift.drifted { printError("warning: score drift \(drift.message)") } else { print("score drift: \(drift.message)") }
+            }
             if let path = result.reportPath { print("report: \(path)") }
         }
         if result.failed > 0 { throw ExitCode(1) }

@@ -1,5 +1,6 @@
 import EchoService
 import EchoStore
+import EchoVision
 import Foundation
 import Hummingbird
 import HummingbirdTesting
@@ -207,6 +208,24 @@ struct ServiceRouteTests {
             #expect(metrics.text.contains("echo_http_requests_total{route=\"/v1/categories/{category}/inspect\",method=\"POST\",status=\"200\"} 3"))
             #expect(metrics.text.contains("echo_inspect_duration_seconds_count 3"))
             #expect(metrics.text.contains("echo_ingest_duration_seconds_count 5"))
+            // Score drift of the recent normal verdicts against the calibration, as `stats` measures it.
+            let drift = try #require(try ScoreDrift.recent(in: service.store, category: "parts"))
+            #expect(drift.normalScores >= 1)
+            #expect(metrics.text.contains("echo_score_drift_normal_scores{category=\"parts\"} \(Double(drift.normalScores))"))
+            if let statistic = drift.ksStatistic {
+                #expect(metrics.text.contains("echo_score_drift_ks_statistic{category=\"parts\"} \(statistic)"))
+            } else {
+                #expect(!metrics.text.contains("echo_score_drift_ks_statistic{"), "no statistic, no gauge")
+            }
+            #expect(metrics.text.contains("echo_score_drift_detected{category=\"parts\"} 0.0"))
+
+            // A defective image uploaded as a golden sample is stored, with a warning.
+            let suspicious = try await client.send(.post, "/v1/categories/parts/references", body: try ServiceFixture.crop(dx: 3, dy: 1, scratch: true))
+            #expect(suspicious.status == .created)
+            let warnings = try #require(suspicious.json["warnings"] as? [String])
+            #expect(warnings.count == 1 && warnings[0].contains("may be defective"))
+            let clean2 = try await client.send(.post, "/v1/categories/parts/references", body: try ServiceFixture.crop(dx: 6, dy: 6))
+            #expect(clean2.status == .created && clean2.json["warnings"] == nil)
         }
     }
 

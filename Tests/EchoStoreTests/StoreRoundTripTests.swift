@@ -75,10 +75,11 @@ struct StoreRoundTripTests {
             try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
         }
         #expect(Set(tables).isSuperset(of: ["categories", "reference_images", "reference_vectors", "reference_patches", "store_sequence",
-                                            "calibrations", "runs", "run_results", "memory_banks", "knowledge_entries", "knowledge_search"]))
+                                            "calibrations", "runs", "run_results", "memory_banks", "knowledge_entries", "knowledge_search",
+                                            "calibration_exclusions"]))
         let applied = try store.database.read { db in try StoreSchema.migrator.appliedMigrations(db) }
         #expect(applied == ["0001_reference_store", "0002_calibration_and_runs", "0003_memory_banks", "0004_knowledge",
-                            "0005_patch_recipe_and_scoring"])
+                            "0005_patch_recipe_and_scoring", "0006_audit_and_drift"])
         let journal = try store.database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
     }
@@ -107,7 +108,7 @@ struct SchemaUpgradeTests {
         #expect(try store.memoryBank(of: "old") == nil)
         #expect(try store.knowledge(of: "old").isEmpty)
         let applied = try store.database.read { db in try StoreSchema.migrator.appliedMigrations(db) }
-        #expect(applied.last == "0005_patch_recipe_and_scoring")
+        #expect(applied.last == "0006_audit_and_drift")
         // Its patch features predate recipe echo-2: marked so, never silently scored.
         #expect(try store.category(named: "old").embedder.patchRecipe == "echo-1")
     }
