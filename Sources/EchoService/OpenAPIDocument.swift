@@ -104,7 +104,7 @@ enum OpenAPIDocument {
           "post": {"summary": "Ingest a golden sample (the image is the body; metadata as meta.KEY=VALUE query parameters or an Echo-Metadata JSON header)",
             "parameters": [{"name": "Echo-Metadata", "in": "header", "schema": {"type": "string"}}],
             "requestBody": {"$ref": "#/components/requestBodies/image"},
-            "responses": {"201": {"description": "Added", "content": {"application/json": {"schema": {"type": "object"}}}}, "200": {"description": "Already present (same bytes)", "content": {"application/json": {"schema": {"type": "object"}}}},
+            "responses": {"201": {"description": "Added (with `warnings` when the new golden sample scores like a defect against the calibration)", "content": {"application/json": {"schema": {"type": "object"}}}}, "200": {"description": "Already present (same bytes)", "content": {"application/json": {"schema": {"type": "object"}}}},
               "400": {"$ref": "#/components/responses/error"}, "403": {"$ref": "#/components/responses/error"}, "409": {"$ref": "#/components/responses/error"}, "413": {"$ref": "#/components/responses/error"}, "415": {"$ref": "#/components/responses/error"}}}
         },
         "/v1/references/{id}": {

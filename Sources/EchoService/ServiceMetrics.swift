@@ -83,12 +83,16 @@ public final class ServiceMetrics: @unchecked Sendable {
 
     /// The score-drift gauges: recent normal scores against the calibration's (`ScoreDrift.recent`).
     static let driftGauges: [(String, String, @Sendable (ScoreDrift) -> Double?)] = [
-        ("ks_statistic", "Kolmogorov-Smirnov distance of recent normal scores from the calibration's.", { $0.ksStatistic }),
-        ("p_value", "P-value of that distance (small: the scores have moved).", { $0.pValue }),
+        ("ks_statistic", "One-sided Kolmogorov-Smirnov D+ of recent normal scores above the calibration's.", { $0.ksStatistic }),
+        ("p_value", "P-value of that statistic (small: the normal scores have risen).", { $0.pValue }),
         ("normal_median", "Median of recent normal scores.", { $0.normalMedian }),
         ("calibration_median", "Median of the calibration's leave-one-out scores below the normal cut.", { $0.calibrationMedian }),
         ("normal_scores", "Recent normal scores compared.", { Double($0.normalScores) }),
-        ("detected", "1 when drift is detected (enough normal scores and p < 0.01).", { $0.drifted ? 1 : 0 }),
+        ("background_ks_statistic", "One-sided Kolmogorov-Smirnov D+ of recent background levels (median patch distance) above the golden samples'.", { $0.backgroundKSStatistic }),
+        ("background_p_value", "P-value of that statistic (small: the background level has risen).", { $0.backgroundPValue }),
+        ("background_median", "Median background level of recent images.", { $0.backgroundMedian }),
+        ("calibration_background_median", "Median background level of the golden samples' leave-one-out maps.", { $0.calibrationBackgroundMedian }),
+        ("detected", "1 when drift is detected (either statistic with p < 0.01 on enough images).", { $0.drifted ? 1 : 0 }),
     ]
 
     private func histogram(_ name: String, labels: String?, _ histogram: Histogram) -> [String] {

@@ -17,10 +17,14 @@ public struct Calibration: Sendable, Codable, Equatable {
     /// The scoring the scores were made by (the vision expert's `scoringID`); a threshold
     /// from other scoring is not comparable and is never used.
     public let scoring: String
+    /// The background level (median raw patch distance) of each leave-one-out map, in the
+    /// order of `scores`; empty for calibrations made before it was recorded.
+    public let backgrounds: [Double]
 
     public init(category: String, referenceSetVersion: Int64, threshold: Double, method: String, neighbours: Int,
-                scores: [Double], computedAt: String, scoring: String) {
+                scores: [Double], computedAt: String, scoring: String, backgrounds: [Double] = []) {
         self.scoring = scoring
+        self.backgrounds = backgrounds
         self.category = category
         self.referenceSetVersion = referenceSetVersion
         self.threshold = threshold
@@ -36,13 +40,16 @@ public struct RunResultRecord: Sendable, Codable {
     public let imagePath: String
     public let verdict: String
     public let score: Double?
+    /// The median raw patch distance (the image's background level), when scored.
+    public let background: Double?
     /// JSON with the details (references used, region, explanation, error).
     public let details: String
 
-    public init(imagePath: String, verdict: String, score: Double?, details: String) {
+    public init(imagePath: String, verdict: String, score: Double?, background: Double? = nil, details: String) {
         self.imagePath = imagePath
         self.verdict = verdict
         self.score = score
+        self.background = background
         self.details = details
     }
 }
@@ -53,13 +60,14 @@ extension ReferenceStore {
         try requireWritable()
         let category = try category(named: calibration.category)
         let scores = String(decoding: try JSONEncoder.sorted.encodeOrThrow(calibration.scores), as: UTF8.self)
+        let backgrounds = String(decoding: try JSONEncoder.sorted.encodeOrThrow(calibration.backgrounds), as: UTF8.self)
         try write { db in
             try db.execute(sql: """
                 INSERT OR REPLACE INTO calibrations (category_id, reference_set_version, threshold, method, neighbours, scores, computed_at,
-                                                     scoring)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                                                     scoring, backgrounds)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [category.id, calibration.referenceSetVersion, calibration.threshold, calibration.method,
-                                 calibration.neighbours, scores, calibration.computedAt, calibration.scoring])
+                                 calibration.neighbours, scores, calibration.computedAt, calibration.scoring, backgrounds])
         }
     }
 
@@ -71,9 +79,11 @@ extension ReferenceStore {
         guard let row else { return nil }
         let scoresText: String = row["scores"]
         let scores = (try? JSONDecoder().decode([Double].self, from: Data(scoresText.utf8))) ?? []
+        let backgroundsText: String = row["backgrounds"]
+        let backgrounds = (try? JSONDecoder().decode([Double].self, from: Data(backgroundsText.utf8))) ?? []
         return Calibration(category: categoryName, referenceSetVersion: row["reference_set_version"], threshold: row["threshold"],
                            method: row["method"], neighbours: row["neighbours"], scores: scores, computedAt: row["computed_at"],
-                           scoring: row["scoring"])
+                           scoring: row["scoring"], backgrounds: backgrounds)
     }
 
     /// Starts a run; returns its id.
@@ -91,9 +101,9 @@ extension ReferenceStore {
     public func recordResults(_ results: [RunResultRecord], run: Int64) throws(StoreError) {
         try requireWritable()
         try write { db in
-            let insert = try db.cachedStatement(sql: "INSERT INTO run_results (run_id, image_path, verdict, score, result) VALUES (?, ?, ?, ?, ?)")
+            let insert = try db.cachedStatement(sql: "INSERT INTO run_results (run_id, image_path, verdict, score, background, result) VALUES (?, ?, ?, ?, ?, ?)")
             for result in results {
-                try insert.execute(arguments: [run, result.imagePath, result.verdict, result.score, result.details])
+                try insert.execute(arguments: [run, result.imagePath, result.verdict, result.score, result.background, result.details])
             }
         }
     }
@@ -118,17 +128,18 @@ extension ReferenceStore {
         return try? JSONDecoder().decode(ScoreDrift.self, from: Data(text.utf8))
     }
 
-    /// The newest `limit` scores below `cut` recorded in `category`'s runs started at or
-    /// after `since` (an ISO 8601 time, such as a calibration's `computedAt`), newest
-    /// first: the sample score drift is measured on across runs.
-    public func scores(of categoryName: String, since: String, below cut: Double, limit: Int = 500) throws(StoreError) -> [Double] {
+    /// The newest `limit` scored results (score and background level) recorded in
+    /// `category`'s runs started at or after `since` (an ISO 8601 time, such as a
+    /// calibration's `computedAt`), newest first: the sample score drift is measured on
+    /// across runs.
+    public func recentScores(of categoryName: String, since: String, limit: Int = 500) throws(StoreError) -> [(score: Double, background: Double?)] {
         let category = try category(named: categoryName)
         return try read { db in
-            try Double.fetchAll(db, sql: """
-                SELECT r.score FROM run_results r JOIN runs ON runs.id = r.run_id
-                WHERE runs.category_id = ? AND runs.started_at >= ? AND r.score IS NOT NULL AND r.score < ?
+            try Row.fetchAll(db, sql: """
+                SELECT r.score, r.background FROM run_results r JOIN runs ON runs.id = r.run_id
+                WHERE runs.category_id = ? AND runs.started_at >= ? AND r.score IS NOT NULL
                 ORDER BY r.id DESC LIMIT ?
-                """, arguments: [category.id, since, cut, max(0, limit)])
+                """, arguments: [category.id, since, max(0, limit)]).map { (score: $0["score"], background: $0["background"]) }
         }
     }
 
@@ -136,7 +147,8 @@ extension ReferenceStore {
     public func results(ofRun run: Int64) throws(StoreError) -> [RunResultRecord] {
         try read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM run_results WHERE run_id = ? ORDER BY id", arguments: [run]).map {
-                RunResultRecord(imagePath: $0["image_path"], verdict: $0["verdict"], score: $0["score"], details: $0["result"])
+                RunResultRecord(imagePath: $0["image_path"], verdict: $0["verdict"], score: $0["score"], background: $0["background"],
+                                details: $0["result"])
             }
         }
     }

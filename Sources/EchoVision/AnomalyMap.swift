@@ -14,6 +14,14 @@ public struct AnomalyMap: Sendable, Codable, Equatable {
         self.values = values
     }
 
+    /// The median value (the mean of the two middle ones for an even count).
+    public var median: Float {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let middle = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+    }
+
     /// A separable Gaussian blur with standard deviation `sigma` (in grid cells),
     /// edges clamped.
     public func smoothed(sigma: Float) -> AnomalyMap {

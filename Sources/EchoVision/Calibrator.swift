@@ -40,7 +40,7 @@ extension VisionExpert {
                 + (run.bankRows.map { ", with a memory bank of \($0) patches" } ?? "")
                 + (excluded.isEmpty ? "" : ", \(excluded.count) golden sample\(excluded.count == 1 ? "" : "s") excluded by an audit"),
             neighbours: configuration.neighbours, scores: scores, computedAt: Date().formatted(.iso8601),
-            scoring: Configuration.scoringID(run.imageScore))
+            scoring: Configuration.scoringID(run.imageScore), backgrounds: run.scored.map { Double($0.raw.median) })
         do {
             try store.saveCalibration(calibration)
         } catch {

@@ -24,8 +24,11 @@ public struct GoldenSampleScreening: Sendable, Codable {
 
 extension VisionExpert {
     /// Scores newly added golden samples `ids` of `category` leave-one-out, as calibration
-    /// would, and flags those whose score is an outlier among the calibration's scores
-    /// (robust z above `cutoff`, as `audit`). Writes nothing; the samples stay.
+    /// would, and flags those that score like a defect: at or above the anomalous line
+    /// (threshold × (1 + uncertainty band)) *and* an outlier among the calibration's
+    /// scores (robust z above `cutoff`, as `audit`). Both, because a small golden set's
+    /// MAD is unstable and ~5 % of good samples are above the threshold by construction.
+    /// Writes nothing; the samples stay.
     ///
     /// Needs a calibration of the current scoring made without a memory bank, or with one
     /// that is still current: an ingest makes a bank stale, and scores without it are not
@@ -62,14 +65,16 @@ extension VisionExpert {
         let run = try leaveOneOut(references.filter { $0.category == category }, of: current, neighbours: calibration.neighbours,
                                   imageScore: imageScore, concurrency: concurrency)
         let (median, deviation) = GoldenSetAudit.robustCentre(calibration.scores)
+        let anomalousLine = calibration.threshold * Double(1 + configuration.uncertaintyBand)
         let outliers = run.scored.compactMap { scored -> GoldenSampleScreening.Outlier? in
             let score = imageScore.score(scored.raw.values)
             let z = GoldenSetAudit.robustZ(Double(score), median: median, deviation: deviation)
-            guard z > cutoff else { return nil }
+            guard z > cutoff, Double(score) >= anomalousLine else { return nil }
             return GoldenSampleScreening.Outlier(
                 id: scored.reference.id, path: scored.reference.sourcePath, score: score, robustZ: z,
                 message: "golden sample \(scored.reference.id) (\(scored.reference.sourcePath)) scores \(String(format: "%.4f", score)), "
-                    + "\(String(format: "%.1f", z)) robust deviations above the calibration's median \(String(format: "%.4f", median)): it may be "
+                    + "as a defect would (threshold \(String(format: "%.4f", calibration.threshold)); \(String(format: "%.1f", z)) robust deviations "
+                    + "above the calibration's median \(String(format: "%.4f", median))): it may be "
                     + "defective; look at it (`echoctl audit -c \(category)`) and remove it (`echoctl remove \(scored.reference.id)`) if so")
         }
         return GoldenSampleScreening(category: category, screened: run.scored.count, outliers: outliers, skipped: nil)

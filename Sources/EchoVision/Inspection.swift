@@ -27,6 +27,9 @@ public struct InspectionResult: Sendable, Codable {
     /// The image score, read off the raw patch distances (their maximum by default; see
     /// `VisionExpert.ImageScore`), never off the smoothed map.
     public let score: Float
+    /// The image's background level: the median of its raw patch distances. A global
+    /// change (light, focus, camera) raises it; a local defect barely moves it.
+    public let background: Float
     /// The category's calibrated threshold, if any.
     public let threshold: Float?
     public let verdict: Verdict

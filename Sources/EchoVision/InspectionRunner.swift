@@ -153,7 +153,7 @@ public struct InspectionRunner: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         let records = batch.images.map { image in
             RunResultRecord(imagePath: image.path, verdict: image.verdict?.rawValue ?? "failed",
-                            score: image.result.map { Double($0.score) },
+                            score: image.result.map { Double($0.score) }, background: image.result.map { Double($0.background) },
                             details: (try? String(decoding: encoder.encode(image), as: UTF8.self)) ?? "{}")
         }
         var reportPath: String?
@@ -189,8 +189,8 @@ extension InspectionRunner {
         guard let calibration = try expert.store.calibration(of: batch.category),
               VisionExpert.Configuration.imageScore(ofScoring: calibration.scoring) != nil,
               batch.threshold == Float(calibration.threshold) else { return nil }
-        let scores = batch.images.compactMap { $0.result?.score }.map(Double.init)
-        return ScoreDrift.measure(scores: scores, calibration: calibration,
+        let results = batch.images.compactMap(\.result)
+        return ScoreDrift.measure(scores: results.map { Double($0.score) }, backgrounds: results.map { Double($0.background) }, calibration: calibration,
                                   normalCut: ScoreDrift.normalCut(calibration, expert.configuration))
     }
 }

@@ -141,7 +141,7 @@ public struct VisionExpert: Sendable {
         let verdict = decide(score: score, threshold: threshold)
         let references = set.matches.map { ReferenceUsed(id: $0.reference.id, path: $0.reference.sourcePath, similarity: $0.similarity) }
         return InspectionResult(
-            category: category, score: score, threshold: threshold, verdict: verdict, references: references, anomalyMap: map,
+            category: category, score: score, background: raw.median, threshold: threshold, verdict: verdict, references: references, anomalyMap: map,
             region: map.peakRegion, explanation: explain(verdict: verdict, score: score, threshold: threshold, region: map.peakRegion,
                                                          references: references.count, bankRows: bankRows, stale: stale,
                                                          otherScoring: otherScoring ? stored.map { ($0.scoring, scoringID) } : nil),

@@ -34,7 +34,7 @@ struct Audit: ParsableCommand {
     }
 
     func validate() throws {
-        guard cutoff > 0 else { throw ValidationError("--cutoff must be above 0 (3.5 is the usual rule)") }
+        guard cutoff > 0 else { throw ValidationError("--cutoff must be above 0 (the default is 2.0)") }
         guard quantile > 0, quantile <= 1 else { throw ValidationError("--quantile must be in (0, 1]") }
         guard !(exclude && !readmit.isEmpty) else { throw ValidationError("--exclude and --readmit contradict each other; run one, then the other") }
     }

@@ -130,10 +130,12 @@ struct Stats: ParsableCommand {
     }
 }
 
-/// A drift cell: "-" when not measured, else the KS statistic and whether it drifted.
+/// A drift cell: "-" when not measured, else "DRIFT", "none" or "not judged" (the
+/// line after the table gives the figures).
 private func driftMark(_ drift: ScoreDrift?) -> String {
-    guard let drift, let statistic = drift.ksStatistic else { return drift == nil ? "-" : "not judged" }
-    return String(format: "D %.2f", statistic) + (drift.drifted ? " DRIFT" : drift.normalScores < ScoreDrift.minimumNormalScores ? " (few)" : "")
+    guard let drift else { return "-" }
+    if drift.drifted { return "DRIFT" }
+    return drift.pValue == nil && drift.backgroundPValue == nil ? "not judged" : "none"
 }
 
 /// Runs a store operation, turning its error into one clear line.

@@ -39,7 +39,7 @@ struct PanelFixture {
             ImageAttachment(label: "Normal reference 2", data: try ExpertFixture.png(seed: 3), mimeType: "image/png"),
         ]
         vision = InspectionResult(
-            category: "bottle", score: 0.82, threshold: 0.5, verdict: .anomalous,
+            category: "bottle", score: 0.82, background: 0, threshold: 0.5, verdict: .anomalous,
             references: [ReferenceUsed(id: 1, path: "/golden/1.png", similarity: 0.97)],
             anomalyMap: AnomalyMap(width: 2, height: 2, values: [0, 0, 0, 0.82]), region: "bottom right",
             explanation: "Anomalous: score 0.820 exceeds the threshold 0.500.", thresholdIsStale: false, memoryBankPatches: nil)

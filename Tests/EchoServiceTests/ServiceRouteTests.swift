@@ -217,7 +217,8 @@ struct ServiceRouteTests {
             } else {
                 #expect(!metrics.text.contains("echo_score_drift_ks_statistic{"), "no statistic, no gauge")
             }
-            #expect(metrics.text.contains("echo_score_drift_detected{category=\"parts\"} 0.0"))
+            #expect(metrics.text.contains("echo_score_drift_background_median{category=\"parts\"} \(try #require(drift.backgroundMedian))"))
+            #expect(metrics.text.contains("echo_score_drift_detected{category=\"parts\"} \(drift.drifted ? "1.0" : "0.0")"))
 
             // A defective image uploaded as a golden sample is stored, with a warning.
             let suspicious = try await client.send(.post, "/v1/categories/parts/references", body: try ServiceFixture.crop(dx: 3, dy: 1, scratch: true))

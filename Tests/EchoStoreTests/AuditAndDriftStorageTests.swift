@@ -51,15 +51,18 @@ struct AuditAndDriftStorageTests {
         #expect(try store.calibrationExclusions(in: "bottle").isEmpty)
     }
 
-    @Test("a run's drift is stored with it, and recent scores are those under the cut since a time, newest first")
+    @Test("a run's drift is stored with it, and recent scores and background levels are those since a time, newest first")
     func runDriftAndRecentScores() throws {
         let directory = try TemporaryDirectory()
         let (store, _) = try Self.store(directory)
         let drift = ScoreDrift(normalScores: 3, calibrationScores: 5, ksStatistic: 0.4, pValue: 0.5, normalMedian: 1.1,
-                               calibrationMedian: 1.0, medianShift: 0.1, drifted: false, message: "not judged: few")
+                               calibrationMedian: 1.0, medianShift: 0.1, normalShare: 0.5, calibrationNormalShare: 0.9,
+                               backgroundImages: 4, calibrationBackgrounds: 5, backgroundKSStatistic: nil, backgroundPValue: nil,
+                               backgroundMedian: 0.4, calibrationBackgroundMedian: 0.5, drifted: false, message: "not judged (few)")
         let run = try store.beginRun(category: "bottle", threshold: 2)
         try store.recordResults([0.5, 3.0, 0.7, 1.9].enumerated().map {
-            RunResultRecord(imagePath: "/q/\($0.offset).png", verdict: $0.element < 1.8 ? "normal" : "anomalous", score: $0.element, details: "{}")
+            RunResultRecord(imagePath: "/q/\($0.offset).png", verdict: $0.element < 1.8 ? "normal" : "anomalous", score: $0.element,
+                            background: $0.element / 2, details: "{}")
         }, run: run)
         try store.finishRun(run, summary: ["normal": 2], drift: drift)
         #expect(try store.drift(ofRun: run) == drift)
@@ -67,9 +70,12 @@ struct AuditAndDriftStorageTests {
         try store.finishRun(untracked, summary: [:])
         #expect(try store.drift(ofRun: untracked) == nil)
         #expect { try store.drift(ofRun: 999) } throws: { ($0 as? StoreError)?.code == .invalidArgument }
-        #expect(try store.scores(of: "bottle", since: "2000-01-01T00:00:00Z", below: 1.8) == [0.7, 0.5])
-        #expect(try store.scores(of: "bottle", since: "2000-01-01T00:00:00Z", below: 1.8, limit: 1) == [0.7])
-        #expect(try store.scores(of: "bottle", since: "2999-01-01T00:00:00Z", below: 1.8).isEmpty)
-        #expect(try store.scores(of: "cap", since: "2000-01-01T00:00:00Z", below: 1.8).isEmpty)
+        let recent = try store.recentScores(of: "bottle", since: "2000-01-01T00:00:00Z")
+        #expect(recent.map(\.score) == [1.9, 0.7, 3.0, 0.5])
+        #expect(recent.map(\.background) == [0.95, 0.35, 1.5, 0.25])
+        #expect(try store.recentScores(of: "bottle", since: "2000-01-01T00:00:00Z", limit: 1).map(\.score) == [1.9])
+        #expect(try store.recentScores(of: "bottle", since: "2999-01-01T00:00:00Z").isEmpty)
+        #expect(try store.recentScores(of: "cap", since: "2000-01-01T00:00:00Z").isEmpty)
+        #expect(try store.results(ofRun: run).map(\.background) == [0.25, 1.5, 0.35, 0.95])
     }
 }
