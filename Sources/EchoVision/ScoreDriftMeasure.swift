@@ -76,7 +76,9 @@ extension ScoreDrift {
             let which = [normal.significant ? "the normal scores" : nil, background.significant ? "the background level" : nil]
                 .compactMap { $0 }.joined(separator: " and ")
             message = "detected: \(which) no longer match\(which.contains(" and ") ? "" : "es") calibration (\(details)); check the camera, "
-                + "lighting and product before trusting verdicts, and if the change is intended ingest new golden samples and recalibrate"
+                + "lighting and product before trusting verdicts"
+                + (background.significant ? " (a run with many defects raises the background level too)" : "")
+                + ", and if the change is intended ingest new golden samples and recalibrate"
         } else if normal.p == nil, background.p == nil {
             message = "not judged (\(details))"
         } else {
