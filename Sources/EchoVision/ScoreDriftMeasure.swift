@@ -2,10 +2,11 @@ import EchoStore
 import Foundation
 
 extension ScoreDrift {
-    /// Normal-verdict scores needed before drift is judged; fewer say so and never flag.
-    /// Kept low on purpose: a strong change (a rotated camera on ELPV cells) leaves few
-    /// images judged normal, and those few are then far from the calibration (KS D 0.93
-    /// for 9 images, p ≈ 1e-7); the p-value, not the count, guards against chance.
+    /// Run values (normal-verdict scores, or background levels) needed before a comparison
+    /// is judged; fewer say so and never flag. Kept low on purpose: a strong change (a
+    /// rotated camera on ELPV cells) leaves few images judged normal, and those few are
+    /// far from the calibration (D⁺ 0.93 for 9 images, p ≈ 1e-7); the p-value, not the
+    /// count, guards against chance.
     public static let minimumNormalScores = 8
     /// The p-value below which the distributions are said to differ.
     public static let significance = 0.01
