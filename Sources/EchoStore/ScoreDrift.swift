@@ -5,10 +5,11 @@
 ///
 /// - The **normal scores**: the image scores of images judged normal, against the
 ///   calibration's scores below the same cut (both truncated alike).
-/// - The **background level**: each image's median raw patch distance, against the
-///   golden samples' leave-one-out medians. A global change (light, focus, a shifted
-///   camera, sensor noise) raises it on every image while a local defect barely moves it,
-///   so it still speaks when the changed images have left the normal range.
+/// - The **background level**: the median raw patch distance of each image not judged
+///   anomalous, against the golden samples' leave-one-out medians. A global change
+///   (light, focus, a shifted camera, sensor noise) raises it on every image, so it still
+///   speaks when the changed images have left the normal range; anomalous images are
+///   left out so that a run with many defects is not taken for drift.
 public struct ScoreDrift: Sendable, Codable, Equatable {
     /// Normal-verdict scores compared.
     public let normalScores: Int
@@ -28,7 +29,8 @@ public struct ScoreDrift: Sendable, Codable, Equatable {
     /// (reported, not flagged: a lot with many defects lowers it too).
     public let normalShare: Double
     public let calibrationNormalShare: Double
-    /// Images whose background level was compared, and the golden samples' levels.
+    /// Images (not judged anomalous) whose background level was compared, and the golden
+    /// samples' levels they were compared with.
     public let backgroundImages: Int
     public let calibrationBackgrounds: Int
     /// The KS statistic and p-value of the background levels; nil when not judged.

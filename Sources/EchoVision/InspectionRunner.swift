@@ -189,9 +189,9 @@ extension InspectionRunner {
         guard let calibration = try expert.store.calibration(of: batch.category),
               VisionExpert.Configuration.imageScore(ofScoring: calibration.scoring) != nil,
               batch.threshold == Float(calibration.threshold) else { return nil }
-        let results = batch.images.compactMap(\.result)
-        return ScoreDrift.measure(scores: results.map { Double($0.score) }, backgrounds: results.map { Double($0.background) }, calibration: calibration,
-                                  normalCut: ScoreDrift.normalCut(calibration, expert.configuration))
+        let results = batch.images.compactMap(\.result).map { (score: Double($0.score), background: Double?(Double($0.background))) }
+        return ScoreDrift.measure(results: results, calibration: calibration, normalCut: ScoreDrift.normalCut(calibration, expert.configuration),
+                                  anomalousLine: ScoreDrift.anomalousLine(calibration, expert.configuration))
     }
 }
 

@@ -48,24 +48,32 @@ extension ScoreDrift {
 
     /// Compares a run with its calibration: the scores below `normalCut` (the score under
     /// which the vision expert says normal: threshold × (1 − uncertainty band)) with the
-    /// calibration's scores below the same cut, and every image's background level
-    /// (`backgrounds`) with the golden samples' leave-one-out levels. Each comparison needs
-    /// `minimumNormalScores` run values and `minimumCalibrationScores` reference values;
-    /// drift is flagged when either has moved up with p < 0.01 (one-sided two-sample
-    /// Kolmogorov–Smirnov, `upwardShift`).
-    /// Returns nil for a run without scores.
-    public static func measure(scores: [Double], backgrounds: [Double], calibration: Calibration, normalCut: Double) -> ScoreDrift? {
-        guard !scores.isEmpty else { return nil }
+    /// calibration's scores below the same cut, and the background levels of the images
+    /// not judged anomalous (score below `anomalousLine`, threshold × (1 + band)) with the
+    /// golden samples' leave-one-out levels below the same line. Anomalous images are left
+    /// out of the background so that a run with many defects is not mistaken for drift;
+    /// a change so strong that every image is anomalous is plain from the verdicts. Each
+    /// comparison needs `minimumNormalScores` run values and `minimumCalibrationScores`
+    /// reference values; drift is flagged when either has moved up with p < 0.01
+    /// (one-sided two-sample Kolmogorov–Smirnov, `upwardShift`). Returns nil for a run
+    /// without scores.
+    public static func measure(results: [(score: Double, background: Double?)], calibration: Calibration, normalCut: Double,
+                               anomalousLine: Double) -> ScoreDrift? {
+        guard !results.isEmpty else { return nil }
+        let scores = results.map(\.score)
         let normalScores = scores.filter { $0 < normalCut }
         let reference = calibration.scores.filter { $0 < normalCut }
+        let backgrounds = results.filter { $0.score < anomalousLine }.compactMap(\.background)
+        let goldenBackgrounds = calibration.backgrounds.count == calibration.scores.count
+            ? zip(calibration.scores, calibration.backgrounds).filter { $0.0 < anomalousLine }.map(\.1) : []
         let normal = Comparison(normalScores, reference, what: "normal verdicts",
                                 referenceWhat: "of the calibration's \(calibration.scores.count) leave-one-out scores below the normal cut \(String(format: "%.3f", normalCut))")
-        let background = Comparison(backgrounds, calibration.backgrounds, what: "background levels",
+        let background = Comparison(backgrounds, goldenBackgrounds, what: "background levels of images not judged anomalous",
                                     referenceWhat: "golden background levels (the calibration predates them; recalibrate)")
         let normalMedian = normalScores.isEmpty ? nil : median(normalScores)
         let calibrationMedian = reference.isEmpty ? nil : median(reference)
         let backgroundMedian = backgrounds.isEmpty ? nil : median(backgrounds)
-        let calibrationBackgroundMedian = calibration.backgrounds.isEmpty ? nil : median(calibration.backgrounds)
+        let calibrationBackgroundMedian = goldenBackgrounds.isEmpty ? nil : median(goldenBackgrounds)
         let normalShare = Double(normalScores.count) / Double(scores.count)
         let calibrationShare = Double(reference.count) / Double(max(1, calibration.scores.count))
         let drifted = normal.significant || background.significant
@@ -78,7 +86,7 @@ extension ScoreDrift {
                 .compactMap { $0 }.joined(separator: " and ")
             message = "detected: \(which) no longer match\(which.contains(" and ") ? "" : "es") calibration (\(details)); check the camera, "
                 + "lighting and product before trusting verdicts"
-                + (background.significant ? " (a run with many defects raises the background level too)" : "")
+                + (background.significant ? " (many borderline defects raise the background level too)" : "")
                 + ", and if the change is intended ingest new golden samples and recalibrate"
         } else if normal.p == nil, background.p == nil {
             message = "not judged (\(details))"
@@ -89,7 +97,7 @@ extension ScoreDrift {
                           normalMedian: normalMedian, calibrationMedian: calibrationMedian,
                           medianShift: normalMedian.flatMap { n in calibrationMedian.flatMap { $0 > 0 ? n / $0 - 1 : nil } },
                           normalShare: normalShare, calibrationNormalShare: calibrationShare,
-                          backgroundImages: backgrounds.count, calibrationBackgrounds: calibration.backgrounds.count,
+                          backgroundImages: backgrounds.count, calibrationBackgrounds: goldenBackgrounds.count,
                           backgroundKSStatistic: background.statistic, backgroundPValue: background.p,
                           backgroundMedian: backgroundMedian, calibrationBackgroundMedian: calibrationBackgroundMedian,
                           drifted: drifted, message: message)
@@ -102,9 +110,8 @@ extension ScoreDrift {
                               configuration: VisionExpert.Configuration = .init()) throws(StoreError) -> ScoreDrift? {
         guard let calibration = try store.calibration(of: category),
               VisionExpert.Configuration.imageScore(ofScoring: calibration.scoring) != nil else { return nil }
-        let recent = try store.recentScores(of: category, since: calibration.computedAt, limit: limit)
-        return measure(scores: recent.map(\.score), backgrounds: recent.compactMap(\.background),
-                       calibration: calibration, normalCut: normalCut(calibration, configuration))
+        return measure(results: try store.recentScores(of: category, since: calibration.computedAt, limit: limit), calibration: calibration,
+                       normalCut: normalCut(calibration, configuration), anomalousLine: anomalousLine(calibration, configuration))
     }
 
     /// `statistics` with each category's recent score drift filled in (`recent`).
@@ -117,6 +124,11 @@ extension ScoreDrift {
     }
 
     static func percent(_ share: Double) -> String { "\(Int((share * 100).rounded())) %" }
+
+    /// The score from which the expert says anomalous.
+    static func anomalousLine(_ calibration: Calibration, _ configuration: VisionExpert.Configuration) -> Double {
+        calibration.threshold * Double(1 + configuration.uncertaintyBand)
+    }
 
     /// The score under which the expert says normal.
     static func normalCut(_ calibration: Calibration, _ configuration: VisionExpert.Configuration) -> Double {

@@ -47,8 +47,10 @@ struct ScoreDriftTests {
         }
         let calibration = Self.calibration(normal(200, mean: 1.0), threshold: 1.2)
         func measure(_ scores: [Double], backgrounds: [Double]? = nil, calibration: Calibration? = nil, cut: Double = 1.08) throws -> ScoreDrift {
-            try #require(ScoreDrift.measure(scores: scores, backgrounds: backgrounds ?? scores.map { $0 / 2 },
-                                            calibration: calibration ?? Self.calibration(calibrationScores, threshold: 1.2), normalCut: cut))
+            let levels = backgrounds ?? scores.map { $0 / 2 }
+            return try #require(ScoreDrift.measure(results: zip(scores, levels).map { (score: $0, background: $1) },
+                                                   calibration: calibration ?? Self.calibration(calibrationScores, threshold: 1.2),
+                                                   normalCut: cut, anomalousLine: 1.32))
         }
         let calibrationScores = calibration.scores
         let run = normal(150, mean: 1.0)
@@ -61,29 +63,35 @@ struct ScoreDriftTests {
         #expect(try #require(shifted.medianShift) > 0.02)
         #expect(shifted.message.hasPrefix("detected: the normal scores and the background level no longer match calibration"))
         #expect(shifted.message.contains("recalibrate"))
-        // Light that pushes every image over the cut: no normal scores left, the background speaks.
-        let over = try measure(normal(150, mean: 1.5), backgrounds: normal(150, mean: 0.75))
-        #expect(over.normalScores == 0 && over.pValue == nil)
+        // Light that pushes every image over the normal cut (into the uncertain band): no
+        // normal scores left, the background speaks.
+        let over = try measure(normal(150, mean: 1.2), backgrounds: normal(150, mean: 0.6))
+        #expect(over.normalScores < 8 && over.pValue == nil)
         #expect(over.drifted && over.message.hasPrefix("detected: the background level no longer matches calibration"))
         // A lot full of local defects: scores high, background unchanged, nothing flagged.
-        let defects = try measure(normal(150, mean: 3), backgrounds: normal(150, mean: 1.0).map { $0 / 2 })
-        #expect(!defects.drifted && defects.normalShare == 0)
-        #expect(defects.message.hasPrefix("none ("))
+        let defects = try measure(normal(150, mean: 1.2), backgrounds: normal(150, mean: 1.0).map { $0 / 2 })
+        #expect(!defects.drifted && defects.normalShare < 0.1)
+        #expect(defects.message.hasPrefix("none ("), "\(defects.message)")
+        // Anomalous images are left out of the background: a run of defects whose whole
+        // map is raised is not drift.
+        let anomalous = try measure(run + normal(100, mean: 3), backgrounds: run.map { $0 / 2 } + normal(100, mean: 3))
+        #expect(!anomalous.drifted && anomalous.backgroundImages == 150)
         let few = try measure(normal(6, mean: 1.2), cut: 2)
         #expect(!few.drifted, "D \(few.ksStatistic ?? 0), p \(few.pValue ?? 1)")
         #expect(few.message.hasPrefix("not judged (normal scores, KS D⁺"))
         // Scores that fell are not drift in the sense that matters (false alarms).
         let lower = try measure(normal(150, mean: 0.9))
         #expect(!lower.drifted && (lower.ksStatistic ?? 1) < 0.1)
-        #expect(few.message.contains("not judged: too few normal verdicts (6 < 8)") && few.message.contains("too few background levels (6 < 8)"))
+        #expect(few.message.contains("not judged: too few normal verdicts (6 < 8)")
+                && few.message.contains("too few background levels of images not judged anomalous (6 < 8)"))
         // Only scores under the cut on both sides are compared; the background takes every image.
         let withDefects = try measure(run + [5, 6, 7], backgrounds: run.map { $0 / 2 } + [0.5, 0.5, 0.5])
         #expect(withDefects.ksStatistic == steady.ksStatistic && withDefects.normalScores == steady.normalScores)
-        #expect(withDefects.backgroundImages == 153)
+        #expect(withDefects.backgroundImages == 150, "the three defects are anomalous")
         #expect(abs(withDefects.normalShare - Double(steady.normalScores) / 153) < 1e-12)
         #expect(steady.calibrationNormalShare == Double(calibrationScores.filter { $0 < 1.08 }.count) / 200)
         #expect(withDefects.message.contains("% of the images judged normal, against"))
-        #expect(ScoreDrift.measure(scores: [], backgrounds: [], calibration: calibration, normalCut: 1.08) == nil)
+        #expect(ScoreDrift.measure(results: [], calibration: calibration, normalCut: 1.08, anomalousLine: 1.32) == nil)
         // A calibration with too few scores under the cut, and no background levels (made before them).
         let sparse = Calibration(category: "cat", referenceSetVersion: 1, threshold: 1.6, method: "test", neighbours: 3,
                                  scores: [0.95, 1.0, 1.05] + Array(repeating: 1.5, count: 20), computedAt: "2026-01-01T00:00:00Z",
@@ -109,7 +117,9 @@ struct ScoreDriftTests {
         let cut = calibration.threshold * 0.9
         let expected = report.images.compactMap { $0.result?.score }.map(Double.init).filter { $0 < cut }
         #expect(drift.normalScores == expected.count)
-        #expect(drift.backgroundImages == 4 && drift.calibrationBackgrounds == 8)
+        let line = calibration.threshold * 1.1
+        #expect(drift.backgroundImages == report.images.filter { Double($0.result!.score) < line }.count)
+        #expect(drift.calibrationBackgrounds == calibration.scores.filter { $0 < line }.count)
         #expect(calibration.backgrounds.count == 8)
         #expect(drift.message.hasPrefix("not judged ("))
         #expect(try store.drift(ofRun: report.runID) == drift)
