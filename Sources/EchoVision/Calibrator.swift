@@ -15,16 +15,7 @@ extension VisionExpert {
     /// - Throws: `.references` when the category has fewer than two golden samples with
     ///   patch features to score (nothing to leave one out against).
     public func calibrate(category: String, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) throws(ReferenceExtractorError) -> Calibration {
-        let references: [ReferenceRecord]
-        let current: Category
-        let excluded: [Int64: CalibrationExclusion]
-        do {
-            current = try store.category(named: category)
-            references = try store.list(category: category, limit: Int.max)
-            excluded = try store.calibrationExclusions(in: category)
-        } catch {
-            throw .store(error)
-        }
+        let (current, references, excluded) = try goldenSet(of: category)
         let included = references.filter { excluded[$0.id] == nil }
         guard references.count >= 2, included.count >= 2 else {
             throw .references("calibrating \"\(category)\" needs at least 2 golden samples (it has \(references.count)"

@@ -114,16 +114,7 @@ extension VisionExpert {
     ///   samples, or they lack current patch features; `.store` otherwise.
     public func audit(category: String, cutoff: Double = GoldenSetAudit.defaultCutoff,
                       concurrency: Int = ProcessInfo.processInfo.activeProcessorCount) throws(ReferenceExtractorError) -> GoldenSetAudit {
-        let references: [ReferenceRecord]
-        let current: Category
-        let exclusions: [Int64: CalibrationExclusion]
-        do {
-            current = try store.category(named: category)
-            references = try store.list(category: category, limit: Int.max)
-            exclusions = try store.calibrationExclusions(in: category)
-        } catch {
-            throw .store(error)
-        }
+        let (current, references, exclusions) = try goldenSet(of: category)
         guard references.count >= GoldenSetAudit.minimumSamples else {
             throw .references("auditing \"\(category)\" needs at least \(GoldenSetAudit.minimumSamples) golden samples (it has \(references.count)); ingest more")
         }

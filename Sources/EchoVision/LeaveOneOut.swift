@@ -16,6 +16,18 @@ extension VisionExpert {
         let scored: [(reference: ReferenceRecord, raw: AnomalyMap)]
     }
 
+    /// A category, its live golden samples and those excluded from calibration: what
+    /// calibration and the audit start from.
+    func goldenSet(of category: String) throws(ReferenceExtractorError)
+        -> (category: Category, references: [ReferenceRecord], exclusions: [Int64: CalibrationExclusion]) {
+        do {
+            return (try store.category(named: category), try store.list(category: category, limit: Int.max),
+                    try store.calibrationExclusions(in: category))
+        } catch {
+            throw .store(error)
+        }
+    }
+
     /// Scores `references` of `category` leave-one-out, in parallel, each against its
     /// `neighbours` nearest others (the configuration's by default).
     /// - Throws: `.references` when a golden sample has no patch features or the patch
