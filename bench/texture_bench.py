@@ -85,13 +85,14 @@ def main():
     p.add_argument("--neighbours", type=int, default=3)
     p.add_argument("--seed", type=int, default=100, help="crops and defects; change it for a tuning split")
     args = p.parse_args()
-    baseline = PatchCoreBaseline(neighbours=args.neighbours)
+    # PIL's BOX resize and exact area averaging (Echo's own input): see patchcore_baseline.py.
+    baselines = {resize: PatchCoreBaseline(neighbours=args.neighbours, resize=resize) for resize in ("box", "area")}
     import skimage.data as data
     textures = {"brick": data.brick(), "gravel": data.gravel(), "grass": data.grass()}
     print(f"synthetic defects on scikit-image textures: {args.golden} golden crops, {args.test} normal + {args.test} "
           f"defective test crops per texture ({SIZE}×{SIZE}), {args.neighbours} nearest normals; defects: scratch, spot, foreign patch, missing region")
-    print(f"{'texture':<8} {'Echo image [95% CI]':>22} {'baseline image':>22} {'Echo − baseline':>22} "
-          f"{'Echo pixel':>10} {'baseline pixel':>14}")
+    print(f"{'texture':<8} {'Echo image [95% CI]':>22} {'baseline image, box':>22} {'Echo − baseline':>22} "
+          f"{'baseline image, area':>22} {'Echo − baseline':>22} {'Echo pixel':>10} {'base px, box':>12} {'base px, area':>13}")
     kinds = ["scratch", "spot", "foreign", "missing"]
     with tempfile.TemporaryDirectory() as work:
         store = os.path.join(work, "store")
@@ -118,12 +119,14 @@ def main():
                                   "--neighbours", str(args.neighbours)], capture_output=True, text=True)
             report = json.loads(run.stdout)
             image_labels, image_scores, pixel_labels, pixel_scores = [], [], [], []
-            baseline.fit(sorted(os.path.join(golden_dir, f) for f in os.listdir(golden_dir)))
-            base_scores, base_pixels = [], []
+            base_scores, base_pixels = {r: [] for r in baselines}, {r: [] for r in baselines}
+            for resize, baseline in baselines.items():
+                baseline.fit(sorted(os.path.join(golden_dir, f) for f in os.listdir(golden_dir)))
             for entry in report["images"]:
-                score, base_grid = baseline.score(entry["path"])
-                base_scores.append(score)
-                base_pixels.append(baseline.pixel_map(base_grid, SIZE, SIZE).ravel())
+                for resize, baseline in baselines.items():
+                    score, base_grid = baseline.score(entry["path"])
+                    base_scores[resize].append(score)
+                    base_pixels[resize].append(baseline.pixel_map(base_grid, SIZE, SIZE).ravel())
                 result = entry["result"]
                 grid = np.asarray(result["anomalyMap"]["values"], dtype=np.float64).reshape(
                     result["anomalyMap"]["height"], result["anomalyMap"]["width"])
@@ -133,9 +136,13 @@ def main():
                 pixel_labels.append(mask.ravel())
                 pixel_scores.append(upsample(grid, SIZE).ravel())
             pixels = np.concatenate(pixel_labels)
-            print(f"{name:<8} {ci(*interval(image_labels, image_scores)[:3]):>22} {ci(*interval(image_labels, base_scores)[:3]):>22} "
-                  f"{ci(*paired_difference(image_labels, image_scores, base_scores)):>22} "
-                  f"{auroc(pixels, np.concatenate(pixel_scores)):>10.3f} {auroc(pixels, np.concatenate(base_pixels)):>14.3f}", flush=True)
+            row = f"{name:<8} {ci(*interval(image_labels, image_scores)[:3]):>22}"
+            for resize in baselines:
+                row += (f" {ci(*interval(image_labels, base_scores[resize])[:3]):>22}"
+                        f" {ci(*paired_difference(image_labels, image_scores, base_scores[resize])):>22}")
+            row += f" {auroc(pixels, np.concatenate(pixel_scores)):>10.3f}"
+            row += f" {auroc(pixels, np.concatenate(base_pixels['box'])):>12.3f} {auroc(pixels, np.concatenate(base_pixels['area'])):>13.3f}"
+            print(row, flush=True)
     print("(1000 stratified bootstrap rounds over images; pixel AUROC over every pixel of every test image)")
 
 

@@ -47,13 +47,17 @@ def main():
     p.add_argument("--quantile", type=float, default=None, help="calibration quantile (default: echoctl's)")
     p.add_argument("--coreset", type=float, default=None, help="also build a memory bank of this fraction of all golden patches")
     p.add_argument("--no-baseline", action="store_true")
+    p.add_argument("--dump", default=None, help="write every image's Echo and baseline score to this .npz")
     args = p.parse_args()
-    baseline = None if args.no_baseline else PatchCoreBaseline(neighbours=args.neighbours)
+    # Two baselines: PIL's BOX resize (a Python pipeline's usual input) and exact area averaging (Echo's own input, so
+    # that difference is the method's alone).
+    baselines = {} if args.no_baseline else {resize: PatchCoreBaseline(neighbours=args.neighbours, resize=resize)
+                                             for resize in ("box", "area")}
     print(f"ELPV {args.split} split, {args.golden} golden cells per type, {args.test} normal + {args.test} defective cells per "
           f"type, {args.neighbours} nearest normals" + (f", Echo with a memory bank of {args.coreset}" if args.coreset else ""))
-    print(f"{'type':<6} {'Echo AUROC [95% CI]':>22} {'baseline AUROC':>22} {'Echo − baseline':>22} "
-          f"{'FPR@thr':>8} {'TPR@thr':>8} {'ms/image':>9}")
-    pooled = {"labels": [], "echo": [], "baseline": []}
+    print(f"{'type':<6} {'Echo AUROC [95% CI]':>22} {'baseline, box input':>22} {'Echo − baseline':>22} "
+          f"{'baseline, area input':>22} {'Echo − baseline':>22} {'FPR@thr':>8} {'TPR@thr':>8} {'ms/image':>9}")
+    pooled = {"labels": [], "echo": [], "box": [], "area": []}
     with tempfile.TemporaryDirectory() as store:
         for cell_type in ["mono", "poly"]:
             category = f"elpv-{cell_type}"
@@ -78,20 +82,22 @@ def main():
             echo = np.array([by_path[os.path.realpath(f)]["score"] for f in files])
             fpr, tpr = (echo[~labels] >= threshold).mean(), (echo[labels] >= threshold).mean()
             row = f"{cell_type:<6} {ci(*interval(labels, echo)[:3]):>22}"
-            if baseline:
+            for resize, baseline in baselines.items():
                 baseline.fit(golden)
                 base = np.array([baseline.score(f)[0] for f in files])
                 row += f" {ci(*interval(labels, base)[:3]):>22} {ci(*paired_difference(labels, echo, base)):>22}"
-                pooled["baseline"].append(base)
-            else:
-                row += f" {'-':>22} {'-':>22}"
+                pooled[resize].append(base)
+            if not baselines:
+                row += f" {'-':>22} {'-':>22}" * 2
             pooled["labels"].append(labels)
             pooled["echo"].append(echo)
             print(row + f" {fpr:>8.3f} {tpr:>8.3f} {elapsed * 1000 / len(files):>9.1f}", flush=True)
     labels, echo = np.concatenate(pooled["labels"]), np.concatenate(pooled["echo"])
+    if args.dump:
+        np.savez(args.dump, labels=labels, echo=echo, **{f"baseline_{r}": np.concatenate(pooled[r]) for r in baselines})
     row = f"{'all':<6} {ci(*interval(labels, echo)[:3]):>22}"
-    if baseline:
-        base = np.concatenate(pooled["baseline"])
+    for resize in baselines:
+        base = np.concatenate(pooled[resize])
         row += f" {ci(*interval(labels, base)[:3]):>22} {ci(*paired_difference(labels, echo, base)):>22}"
     print(row)
     print("(pooled over both types as before; 1000 stratified bootstrap rounds; ms/image includes process start, loading "
