@@ -6,7 +6,7 @@
 SWIFT ?= swift
 ECHOCTL = .build/release/echoctl
 
-.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-inspect bench-crash bench-service clean
+.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-mmad-score bench-inspect bench-crash bench-service clean
 
 setup:
 	@scripts/setup.sh
@@ -25,7 +25,7 @@ test: weights
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench: bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-inspect bench-crash bench-service
+bench: bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-mmad-score bench-inspect bench-crash bench-service
 
 bench-tools: weights
 	@scripts/setup.sh --bench
@@ -60,6 +60,11 @@ bench-service: bench-tools build
 bench-audit: build
 	@scripts/setup.sh --bench
 	python3 bench/golden_set_bench.py --echoctl $(ECHOCTL)
+
+# MMAD's own scorer (summary.py) beside `echoctl eval mmad-score`; MMAD_REPO=checkout, else it clones jam-cc/MMAD.
+bench-mmad-score: build
+	@scripts/setup.sh --bench
+	python3 bench/mmad_score_check.py --echoctl $(ECHOCTL) $(if $(MMAD_REPO),--mmad-repo $(MMAD_REPO))
 
 bench-vision: build
 	@scripts/setup.sh --bench

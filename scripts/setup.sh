@@ -91,6 +91,8 @@ if [ "$want_bench" -eq 1 ]; then
   python3 -c "import faiss, numpy" 2>/dev/null || { echo "setup: installing faiss-cpu numpy"; pip_install faiss-cpu numpy; }
   python3 -c "import skimage, PIL" 2>/dev/null || { echo "setup: installing scikit-image pillow"; pip_install scikit-image pillow; }
   python3 -c "import sklearn, scipy" 2>/dev/null || { echo "setup: installing scikit-learn scipy"; pip_install scikit-learn scipy; }
+  # MMAD's own scorer (summary.py) imports pandas, matplotlib and seaborn.
+  python3 -c "import pandas, matplotlib, seaborn" 2>/dev/null || { echo "setup: installing pandas matplotlib seaborn"; pip_install pandas matplotlib seaborn; }
   # torch CPU: pip finds the CPU wheel through the machine's wheel folder (pip's find-links).
   python3 -c "import torch" 2>/dev/null || { echo "setup: installing torch (CPU)"; pip_install torch; }
   # The HTTP service's load client and fuzzer.

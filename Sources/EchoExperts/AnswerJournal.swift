@@ -20,7 +20,7 @@ final class AnswerJournal: @unchecked Sendable {
             do {
                 answers = try JSONDecoder().decode([MMADAnswer].self, from: Data(contentsOf: URL(fileURLWithPath: outputPath)))
             } catch {
-                throw .input("\(outputPath) exists but is not an answers file (\(error)); move it away or pass another --out")
+                throw .input("\(outputPath) exists but is not an answers file Echo can resume (\(error)); move it away or pass another --out (`echoctl eval mmad-score` scores any answers file)")
             }
         }
         if let data = manager.contents(atPath: journalPath) {
@@ -31,7 +31,7 @@ final class AnswerJournal: @unchecked Sendable {
         // Keep the last answer per question, in first-asked order, minus the ones to ask again.
         var latest: [String: MMADAnswer] = [:], order: [String] = []
         for answer in answers {
-            let key = Self.key(answer.image, answer.question)
+            let key = Self.key(answer.image, answer.echo_index)
             if latest.updateValue(answer, forKey: key) == nil { order.append(key) }
         }
         answers = order.compactMap { latest[$0] }.filter { !$0.shouldRetry }
@@ -52,10 +52,12 @@ final class AnswerJournal: @unchecked Sendable {
         try? handle?.close()
     }
 
-    static func key(_ image: String, _ question: String) -> String { image + "\u{1F}" + question }
+    /// An answer's identity: its image and its question's position in the record (two
+    /// questions with the same text on one image stay apart).
+    static func key(_ image: String, _ index: Int) -> String { image + "\u{1F}" + String(index) }
 
-    /// The questions already answered (image, question text).
-    var answeredKeys: Set<String> { lock.withLock { Set(answers.map { Self.key($0.image, $0.question) }) } }
+    /// The questions already answered.
+    var answeredKeys: Set<String> { lock.withLock { Set(answers.map { Self.key($0.image, $0.echo_index) }) } }
 
     var all: [MMADAnswer] { lock.withLock { answers } }
 
@@ -79,7 +81,7 @@ final class AnswerJournal: @unchecked Sendable {
     /// - Throws: `.input` when the file cannot be written.
     func finish(order: [String]) throws(ExpertError) -> [MMADAnswer] {
         let rank = Dictionary(order.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
-        let sorted = all.sorted { (rank[Self.key($0.image, $0.question)] ?? .max) < (rank[Self.key($1.image, $1.question)] ?? .max) }
+        let sorted = all.sorted { (rank[Self.key($0.image, $0.echo_index)] ?? .max) < (rank[Self.key($1.image, $1.echo_index)] ?? .max) }
         do {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

@@ -1,3 +1,4 @@
+import Foundation
 import EchoMLLM
 import EchoReferences
 import EchoStore
@@ -19,6 +20,18 @@ public enum ExpertError: Error, Sendable, CustomStringConvertible {
         case .store(let error): return error.description
         case .references(let error): return error.description
         case .mllm(let error): return error.description
+        }
+    }
+}
+
+extension ExpertError {
+    /// The bytes of the file at `path`, which holds `what` ("the image", "the answers").
+    /// - Throws: `.input` naming the file and why it cannot be read.
+    static func readFile(_ path: String, what: String) throws(ExpertError) -> Data {
+        do {
+            return try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw .input("cannot read \(what) \(path): \(error.localizedDescription)")
         }
     }
 }

@@ -20,17 +20,13 @@ public struct ImageAttachment: Sendable, Equatable {
         self.mimeType = mimeType
     }
 
-    /// The file at `path`, checked by decoding it: PNG and JPEG files within
-    /// `maximumSide` are sent as they are, anything else is re-encoded as PNG.
+    /// The file at `path`, checked by decoding it: PNG and JPEG files within `largest`
+    /// (default `maximumSide`; nil: any size, as MMAD's scripts send their files) are
+    /// sent as they are, anything else is re-encoded as PNG.
     /// - Throws: `.input` for a missing, unreadable or corrupt image, naming the file.
-    public static func load(path: String, label: String) throws(ExpertError) -> ImageAttachment {
-        let bytes: [UInt8]
-        do {
-            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw .input("cannot read the image \(path): \(error.localizedDescription)")
-        }
-        return try from(bytes: bytes, label: label, source: path)
+    public static func load(path: String, label: String, largest: Int? = maximumSide) throws(ExpertError) -> ImageAttachment {
+        let bytes = [UInt8](try ExpertError.readFile(path, what: "the image"))
+        return try from(bytes: bytes, label: label, source: path, largest: largest)
     }
 
     /// The reference images at `paths`, labelled "Normal reference 1", "Normal reference 2", …
@@ -47,7 +43,8 @@ public struct ImageAttachment: Sendable, Equatable {
     /// passes `decoded`); sent as they are when within `maximumSide`, else scaled down and
     /// re-encoded as PNG.
     /// - Throws: `.input` for bytes that are not a usable PNG or JPEG image.
-    public static func from(bytes: [UInt8], decoded: Image? = nil, label: String, source: String = "the image") throws(ExpertError) -> ImageAttachment {
+    public static func from(bytes: [UInt8], decoded: Image? = nil, label: String, source: String = "the image",
+                            largest: Int? = maximumSide) throws(ExpertError) -> ImageAttachment {
         let image: Image
         let format: ImageFormat
         do {
@@ -56,7 +53,7 @@ public struct ImageAttachment: Sendable, Equatable {
         } catch {
             throw .input("\(source) is not a usable image: \(error.message)")
         }
-        if max(image.width, image.height) <= maximumSide {
+        if max(image.width, image.height) <= largest ?? .max {
             return ImageAttachment(label: label, data: Data(bytes), mimeType: format == .png ? "image/png" : "image/jpeg")
         }
         return try encoded(image, label: label, source: source)

@@ -17,12 +17,7 @@ public enum KnowledgeImporter {
     /// - Throws: `.input` for an unreadable file, bad JSON (with where it broke) or a
     ///   shape that is neither format (with an example of each).
     public static func entries(fromFile path: String, dataset only: String? = nil) throws(ExpertError) -> [KnowledgeEntry] {
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
-            throw .input("cannot read the knowledge file \(path): \(error.localizedDescription)")
-        }
+        let data = try ExpertError.readFile(path, what: "the knowledge file")
         return try entries(from: data, source: path, dataset: only)
     }
 

@@ -70,7 +70,7 @@ enum ChatCompletionsWire {
         let error: Detail?
     }
 
-    static func encode(_ messages: [ChatMessage], configuration: MLLMConfiguration) throws(MLLMError) -> Data {
+    static func encode(_ messages: [ChatMessage], configuration: MLLMConfiguration, maxTokens: Int? = nil) throws(MLLMError) -> Data {
         let wire = messages.map { message -> Message in
             if message.parts.count == 1, case .text(let text) = message.parts[0] {
                 return Message(role: message.role.rawValue, content: .text(text))
@@ -86,7 +86,7 @@ enum ChatCompletionsWire {
         }
         do {
             return try JSONEncoder().encode(Request(model: configuration.model, messages: wire, temperature: configuration.temperature,
-                                                    max_tokens: configuration.maxTokens))
+                                                    max_tokens: maxTokens ?? configuration.maxTokens))
         } catch {
             throw MLLMError(.invalidConfiguration, "cannot encode the chat request: \(error)")
         }

@@ -55,7 +55,16 @@ public struct ChatCompletion: Sendable, Equatable {
 public protocol ChatModel: Sendable {
     /// A short name for logs and reports ("qwen2-vl-7b at http://host:8000/v1").
     var name: String { get }
-    /// Sends the conversation; returns the assistant's answer.
+    /// Sends the conversation; returns the assistant's answer, of at most `maxTokens` new
+    /// tokens (nil: the model's configured limit).
     /// - Throws: `MLLMError` saying what failed.
-    func complete(_ messages: [ChatMessage]) async throws(MLLMError) -> ChatCompletion
+    func complete(_ messages: [ChatMessage], maxTokens: Int?) async throws(MLLMError) -> ChatCompletion
+}
+
+extension ChatModel {
+    /// Sends the conversation with the configured token limit.
+    /// - Throws: `MLLMError` saying what failed.
+    public func complete(_ messages: [ChatMessage]) async throws(MLLMError) -> ChatCompletion {
+        try await complete(messages, maxTokens: nil)
+    }
 }

@@ -43,8 +43,8 @@ public struct MLLMClient: ChatModel {
 
     public var name: String { "\(configuration.model) at \(configuration.url)" }
 
-    public func complete(_ messages: [ChatMessage]) async throws(MLLMError) -> ChatCompletion {
-        let body = try ChatCompletionsWire.encode(messages, configuration: configuration)
+    public func complete(_ messages: [ChatMessage], maxTokens: Int?) async throws(MLLMError) -> ChatCompletion {
+        let body = try ChatCompletionsWire.encode(messages, configuration: configuration, maxTokens: maxTokens)
         var attempt = 0
         var backoff = configuration.initialBackoff
         while true {

@@ -17,11 +17,22 @@ public struct FakeRequest: Sendable {
     public let authorization: String?
     /// The request's position among all requests to this server (0-based).
     public let index: Int
+    /// Each message's parts in order (a plain-string content is one text part).
+    public let parts: [[FakePart]]
+    /// The request's `max_tokens` and `temperature`, when it set them.
+    public let maxTokens: Int?
+    public let temperature: Double?
 
     /// All text of all messages.
     public var allText: String { texts.joined(separator: "\n") }
     /// The text of the last user message.
     public var lastUserText: String { Array(zip(roles, texts)).last { $0.0 == "user" }?.1 ?? "" }
+}
+
+/// One part of a request's message.
+public enum FakePart: Sendable, Equatable {
+    case text(String)
+    case image(Data)
 }
 
 /// What the fake server answers.
@@ -125,7 +136,7 @@ public final class FakeMLLMServer: Sendable {
         }
         if let temperature = object["temperature"], !(temperature is NSNumber) { return .failure(Problem(message: "temperature is not a number")) }
         if let maxTokens = object["max_tokens"], !(maxTokens is NSNumber) { return .failure(Problem(message: "max_tokens is not a number")) }
-        var roles: [String] = [], texts: [String] = [], images: [Data] = []
+        var roles: [String] = [], texts: [String] = [], images: [Data] = [], allParts: [[FakePart]] = []
         for (i, message) in messages.enumerated() {
             guard let role = message["role"] as? String, ["system", "user", "assistant"].contains(role) else {
                 return .failure(Problem(message: "message \(i) has no valid role"))
@@ -133,6 +144,7 @@ public final class FakeMLLMServer: Sendable {
             roles.append(role)
             if let text = message["content"] as? String {
                 texts.append(text)
+                allParts.append([.text(text)])
                 continue
             }
             guard let parts = message["content"] as? [[String: Any]], !parts.isEmpty else {
@@ -141,12 +153,13 @@ public final class FakeMLLMServer: Sendable {
             if role != "user", parts.contains(where: { $0["type"] as? String == "image_url" }) {
                 return .failure(Problem(message: "message \(i): only user messages may carry images"))
             }
-            var messageTexts: [String] = []
+            var messageTexts: [String] = [], messageParts: [FakePart] = []
             for part in parts {
                 switch part["type"] as? String {
                 case "text":
                     guard let text = part["text"] as? String else { return .failure(Problem(message: "message \(i): a text part without text")) }
                     messageTexts.append(text)
+                    messageParts.append(.text(text))
                 case "image_url":
                     guard let url = (part["image_url"] as? [String: Any])?["url"] as? String else {
                         return .failure(Problem(message: "message \(i): an image part without image_url.url"))
@@ -155,13 +168,17 @@ public final class FakeMLLMServer: Sendable {
                         return .failure(Problem(message: "message \(i): the image is not a base64 PNG or JPEG data URL"))
                     }
                     images.append(image)
+                    messageParts.append(.image(image))
                 default:
                     return .failure(Problem(message: "message \(i): unknown part type \(part["type"] ?? "none")"))
                 }
             }
             texts.append(messageTexts.joined(separator: "\n"))
+            allParts.append(messageParts)
         }
-        return .success(FakeRequest(model: model, roles: roles, texts: texts, images: images, authorization: authorization, index: index))
+        return .success(FakeRequest(model: model, roles: roles, texts: texts, images: images, authorization: authorization, index: index,
+                                    parts: allParts, maxTokens: (object["max_tokens"] as? NSNumber)?.intValue,
+                                    temperature: (object["temperature"] as? NSNumber)?.doubleValue))
     }
 
     static func decodeDataURL(_ url: String) -> Data? {
