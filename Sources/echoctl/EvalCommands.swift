@@ -71,13 +71,7 @@ struct EvalMMAD: AsyncParsableCommand {
         _ = try parsedModules()
     }
 
-    func parsedModules() throws -> ExpertModules {
-        do {
-            return try ExpertModules.parse(modules, references: referenceCount)
-        } catch {
-            throw ValidationError(error.description)
-        }
-    }
+    func parsedModules() throws -> ExpertModules { try parseModules(modules, referenceCount: referenceCount) }
 
     func subset() throws -> MMADSubset {
         if mmadDebugSubset { return .mmadDebug }

@@ -61,11 +61,15 @@ struct ModuleOptions: ParsableArguments {
         _ = try parsed()
     }
 
-    func parsed() throws -> ExpertModules {
-        do {
-            return try ExpertModules.parse(modules, references: referenceCount)
-        } catch {
-            throw ValidationError(error.description)
-        }
+    func parsed() throws -> ExpertModules { try parseModules(modules, referenceCount: referenceCount) }
+}
+
+/// The experts named by `--modules`, showing `referenceCount` references.
+/// - Throws: `ValidationError` for an unknown module name, listing the known ones.
+func parseModules(_ list: String, referenceCount: Int) throws -> ExpertModules {
+    do {
+        return try ExpertModules.parse(list, references: referenceCount)
+    } catch {
+        throw ValidationError(error.description)
     }
 }
