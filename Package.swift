@@ -234,7 +234,7 @@ let package = Package(
         // End-to-end tests that run the built echoctl binary.
         .testTarget(
             name: "EchoctlTests",
-            dependencies: ["EchoTestSupport", "echoctl", "FakeMLLMServer"]
+            dependencies: ["EchoTestSupport", "echoctl", "FakeMLLMServer", "EchoStore"]
         ),
     ],
     cxxLanguageStandard: .cxx17

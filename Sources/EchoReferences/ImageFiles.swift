@@ -1,7 +1,9 @@
 import Foundation
 
 /// Finds the image files to ingest: files given directly, and `.png`, `.jpg`, `.jpeg`
-/// files (any case) anywhere under given directories, sorted by path.
+/// files (any case) anywhere under given directories, sorted by path. A symbolic link to
+/// an image file counts as the file (the usual way to make dataset splits); links to
+/// directories are not followed, so a link cycle cannot loop.
 public enum ImageFiles {
     public static let extensions: Set<String> = ["png", "jpg", "jpeg"]
 
@@ -23,7 +25,7 @@ public enum ImageFiles {
             let root = URL(fileURLWithPath: path).standardizedFileURL
             guard let walker = manager.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else { continue }
             for case let url as URL in walker where extensions.contains(url.pathExtension.lowercased()) {
-                if (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
+                if (try? url.resolvingSymlinksInPath().resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true {
                     files.append(url.path)
                 }
             }

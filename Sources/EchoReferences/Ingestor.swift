@@ -78,10 +78,14 @@ public struct Ingestor: Sendable {
     }
 
     /// Ingests the image files under `paths` (files, or folders searched recursively).
-    /// - Throws: `ReferenceExtractorError.store` when the store itself fails (a batch
-    ///   that fails to commit is not partly written); bad files never throw.
+    /// - Throws: `ReferenceExtractorError.image(.empty)` when the paths exist but hold no
+    ///   PNG or JPEG file (nothing is created); `.store` when the store itself fails (a
+    ///   batch that fails to commit is not partly written); bad files never throw.
     public func ingest(_ paths: [String], options: IngestOptions, progress: (IngestProgress) -> Void = { _ in }) throws(ReferenceExtractorError) -> IngestReport {
         let (files, missing) = ImageFiles.collect(paths)
+        if files.isEmpty, missing.isEmpty {
+            throw .image(ImagingError(.empty, "no PNG or JPEG files (.png, .jpg, .jpeg) in \(paths.joined(separator: ", ")); nothing was ingested"))
+        }
         var outcomes = missing.map { IngestedFile(path: $0, status: .failed, id: nil, reason: "no such file or directory") }
         do {
             _ = try store.ensureCategory(options.category, embedder: embedder.identity, indexSpecification: options.indexSpecification)

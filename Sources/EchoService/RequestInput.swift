@@ -1,14 +1,30 @@
 import EchoImaging
+import EchoStore
 import Foundation
 import Hummingbird
 import HTTPTypes
 
 /// Reading and checking request input. Nothing a client sends becomes a file name.
 enum Validate {
-    /// A category name as a path segment or JSON field: 1–100 letters, digits, `-`, `_`, `.`.
+    /// A category name from a JSON field, by the store's one rule (`CategoryName`).
+    /// - Throws: 400 `invalid_category` with the rule and a suggestion.
     @discardableResult
     static func categoryName(_ name: String) throws -> String {
-        try identifier(name, what: "a category name", code: "invalid_category")
+        do {
+            try CategoryName.validate(name)
+        } catch {
+            throw ServiceError(.badRequest, "invalid_category", error.message)
+        }
+        return name
+    }
+
+    /// A category name from a path segment: percent-decoded first (the router hands
+    /// segments over as sent), then checked like `categoryName`.
+    static func categoryName(inPath segment: String) throws -> String {
+        guard let decoded = segment.removingPercentEncoding else {
+            throw ServiceError(.badRequest, "invalid_category", "the category in the path is not valid percent-encoding (got \"\(segment.prefix(120))\")")
+        }
+        return try categoryName(decoded)
     }
 
     /// 1–100 ASCII letters, digits, `-`, `_`, `.`, and not `.` or `..`.

@@ -56,7 +56,7 @@ enum Routes {
                                           "embedder": category.embedder.description], status: .created)
         }
         table.add(.get, "/v1/categories/:category/references") { request, context in
-            let category = try Validate.categoryName(context.parameters.require("category"))
+            let category = try Validate.categoryName(inPath: context.parameters.require("category"))
             let limit = try Validate.integer(request, "limit", default: 100, range: 1...10_000)
             let offset = try Validate.integer(request, "offset", default: 0, range: 0...Int.max)
             return try JSONBody.response(try await Offload.run(timeout: service.configuration.requestTimeout) {
@@ -89,7 +89,7 @@ enum Routes {
 
     static func registerReferences(on table: inout RouteTable, _ service: ServiceContext) {
         table.add(.post, "/v1/categories/:category/references") { request, context in
-            let category = try Validate.categoryName(context.parameters.require("category"))
+            let category = try Validate.categoryName(inPath: context.parameters.require("category"))
             let metadata = try Validate.metadata(request)
             let bytes = try await ImageInput.collect(request, limit: service.configuration.maxBodyBytes)
             let answer = try await Offload.run(timeout: service.configuration.requestTimeout) { () throws -> IngestAnswer in
@@ -129,7 +129,7 @@ enum Routes {
             return try JSONBody.response(record)
         }
         table.add(.post, "/v1/categories/:category/query") { request, context in
-            let category = try Validate.categoryName(context.parameters.require("category"))
+            let category = try Validate.categoryName(inPath: context.parameters.require("category"))
             let k = try Validate.integer(request, "k", default: 5, range: 1...service.configuration.maxK)
             let filter = try Validate.metadata(request)
             let bytes = try await ImageInput.collect(request, limit: service.configuration.maxBodyBytes)
@@ -155,7 +155,7 @@ enum Routes {
 
     static func registerInspection(on table: inout RouteTable, _ service: ServiceContext) {
         table.add(.post, "/v1/categories/:category/inspect") { request, context in
-            let category = try Validate.categoryName(context.parameters.require("category"))
+            let category = try Validate.categoryName(inPath: context.parameters.require("category"))
             let useMLLM = try Validate.boolean(request, "mllm", default: false)
             let bytes = try await ImageInput.collect(request, limit: service.configuration.maxBodyBytes)
             let started = ContinuousClock.now
@@ -222,7 +222,7 @@ enum Routes {
             return try JSONBody.response(counts)
         }
         table.add(.get, "/v1/knowledge/:category") { request, context in
-            let category = try Validate.categoryName(context.parameters.require("category"))
+            let category = try Validate.categoryName(inPath: context.parameters.require("category"))
             let question = request.uri.queryParameters["question"].map(String.init)
             let entries = try await Offload.run(timeout: service.configuration.requestTimeout) { () throws -> [KnowledgeEntry] in
                 if let question {

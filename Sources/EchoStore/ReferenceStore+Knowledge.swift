@@ -52,6 +52,11 @@ extension ReferenceStore {
                 throw StoreError(.invalidArgument, "a knowledge entry needs a category, a key and a description (got category \"\(entry.category)\", key \"\(entry.key)\")")
             }
         }
+        // New names follow the category rule; knowledge for a category that exists under an
+        // older name may still be replaced.
+        for name in Set(entries.map(\.category)).sorted() where !CategoryName.isValid(name) {
+            if (try? category(named: name)) == nil { try CategoryName.validate(name) }
+        }
         let now = Self.timestamp()
         return try write { db in
             var added = 0, replaced = 0

@@ -109,13 +109,11 @@ public final class ReferenceStore: @unchecked Sendable {
     /// it does not exist.
     /// - Throws: `.incompatible` when it exists with another embedder (mixing vectors of
     ///   different embedders is refused) or holds patch features of another patch recipe
-    ///   (run `echoctl reembed` first); `.invalidArgument` for an empty name or a bad
-    ///   index description; `.readOnly`.
+    ///   (run `echoctl reembed` first); `.invalidCategoryName` for a new category whose
+    ///   name breaks `CategoryName`'s rule; `.invalidArgument` for a bad index description;
+    ///   `.readOnly`.
     public func ensureCategory(_ name: String, embedder: EmbedderIdentity, indexSpecification: String = "Flat") throws(StoreError) -> Category {
         try requireWritable()
-        guard !name.isEmpty, name.count <= 200, !name.contains(where: \.isNewline) else {
-            throw StoreError(.invalidArgument, "a category name must be 1–200 characters on one line")
-        }
         if let existing = try? category(named: name) {
             do {
                 try existing.embedder.requireCompatible(with: embedder, context: "category \"\(name)\"")
@@ -127,6 +125,7 @@ public final class ReferenceStore: @unchecked Sendable {
             }
             return existing
         }
+        try CategoryName.validate(name)
         do {
             _ = try VectorIndex(dimension: embedder.globalDimension, description: indexSpecification)
         } catch {

@@ -23,6 +23,9 @@ extension CodedError.Code where Domain == StoreErrors {
     /// An argument out of range: k ≤ 0, a bad metadata key, an unknown reference id.
     public static var invalidArgument: Self { Self(name: "invalid argument") }
 
+    /// A category name breaks `CategoryName`'s rule.
+    public static var invalidCategoryName: Self { Self(name: "invalid category name") }
+
     /// The store was opened read-only.
     public static var readOnly: Self { Self(name: "read-only") }
 

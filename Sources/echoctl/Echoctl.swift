@@ -10,7 +10,7 @@ struct Echoctl: AsyncParsableCommand {
         abstract: "Echo: reference images and inspection for industrial anomaly detection.",
         version: "0.1.0",
         subcommands: [
-            Ingest.self, Query.self, Calibrate.self, Audit.self, Inspect.self, Reembed.self, Categories.self, List.self, Remove.self, Verify.self, RebuildIndex.self, Stats.self,
+            Ingest.self, Query.self, Calibrate.self, Audit.self, Inspect.self, Reembed.self, Categories.self, List.self, Remove.self, RenameCategory.self, Verify.self, RebuildIndex.self, Stats.self,
             Knowledge.self, Eval.self, Serve.self, Embed.self, ImageCommand.self, Doctor.self, Debug.self,
         ]
     )

@@ -61,6 +61,26 @@ struct Remove: ParsableCommand {
     }
 }
 
+/// `echoctl rename-category OLD NEW`.
+struct RenameCategory: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "rename-category",
+        abstract: "Give a category a new name; its references, thresholds, memory bank, runs and knowledge go along.",
+        discussion: "New names follow one rule: 1–100 ASCII letters, digits, '-', '_' or '.'. This brings a category made before the rule (e.g. \"bottle caps\") into line, so the HTTP service can address it.")
+    @Argument(help: "The category's name now.") var old: String
+    @Argument(help: "Its new name.") var new: String
+    @OptionGroup var storeOptions: StoreOptions
+    @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let store = try storeOptions.open(.readWrite, logger: runtime.prepare(label: "rename-category"))
+        try orFail { () throws(StoreError) in try store.renameCategory(old, to: new) }
+        if output.json { return try printJSON(["renamed": old, "to": new]) }
+        print("renamed category \"\(old)\" to \"\(new)\"")
+    }
+}
+
 /// `echoctl verify`: consistency of SQLite and the indexes.
 struct Verify: ParsableCommand {
     static let configuration = CommandConfiguration(

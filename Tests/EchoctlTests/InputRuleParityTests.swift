@@ -1,0 +1,83 @@
+import EchoStore
+import Foundation
+import Testing
+
+/// The same bad input through the library, the CLI and HTTP gets the same error: the same
+/// code (`invalid category name`, `invalid_category` over HTTP) and the same message.
+@Suite("One rule at every entrance", .serialized)
+struct InputRuleParityTests {
+    static let image = Paths.fixture("Tests/EchoEmbeddingTests/Fixtures/coffee-224.png")
+
+    @Test("a category name with a space: the library, `echoctl ingest` and HTTP refuse it alike, and nothing is created")
+    func categoryNameParity() async throws {
+        let name = "bottle caps"
+        var expected = ""
+        do {
+            try CategoryName.validate(name)
+            Issue.record("the library accepted \(name)")
+        } catch {
+            #expect(error.code == .invalidCategoryName)
+            expected = error.message
+        }
+        #expect(expected.contains("for example \"bottle-caps\""))
+
+        let store = try TemporaryDirectory()
+        let cli = try CommandRunner.run(["ingest", Self.image, "--category", name, "--store", store.path])
+        #expect(cli.status != 0)
+        #expect(cli.stderr.contains("invalid category name: " + expected), "\(cli.stderr)")
+
+        let (server, port, printed) = try ServeCommandTests.start(["--store", store.path, "--no-auth"])
+        defer { server.terminate(); server.waitUntilExit() }
+        let base = "http://127.0.0.1:\(port)"
+        for (method, path, body, type) in [
+            ("POST", "/v1/categories", Data("{\"name\": \"bottle caps\"}".utf8), "application/json"),
+            ("POST", "/v1/categories/bottle%20caps/references", try Data(contentsOf: URL(fileURLWithPath: Self.image)), "image/png"),
+            ("GET", "/v1/categories/bottle%20caps/references", Data(), "application/json"),
+        ] {
+            let (status, data) = try await ServeCommandTests.request(method, base + path, body: method == "GET" ? nil : body, type: type)
+            let answer = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(printed())")
+            let error = try #require(answer["error"] as? [String: Any] ?? answer as [String: Any]?)
+            #expect(status == 400, "\(method) \(path)")
+            #expect(error["code"] as? String == "invalid_category", "\(answer)")
+            #expect(error["message"] as? String == expected, "the path is percent-decoded before the check: \(answer)")
+        }
+        let categories = try CommandRunner.run(["categories", "--store", store.path, "--json"])
+        #expect(categories.status == 0 && !categories.stdout.contains("bottle"), "\(categories.stdout)")
+    }
+
+    @Test("rename-category is the way out for a name the rule refuses, and says why when the new name is bad too")
+    func renameThroughCLI() throws {
+        let store = try TemporaryDirectory()
+        #expect(try CommandRunner.run(["ingest", Self.image, "--category", "cups", "--store", store.path]).status == 0)
+        let bad = try CommandRunner.run(["rename-category", "cups", "coffee cups", "--store", store.path])
+        #expect(bad.status != 0 && bad.stderr.contains("invalid category name") && bad.stderr.contains("coffee-cups"))
+        let renamed = try CommandRunner.run(["rename-category", "cups", "coffee-cups", "--store", store.path])
+        #expect(renamed.status == 0 && renamed.stdout.contains("renamed category \"cups\" to \"coffee-cups\""), "\(renamed.stderr)")
+        let list = try CommandRunner.run(["list", "--category", "coffee-cups", "--store", store.path])
+        #expect(list.status == 0 && list.stdout.contains("coffee-224.png"), "\(list.stdout)\(list.stderr)")
+    }
+
+    @Test("ingest DIR takes symlinked image files, and a folder without images is an error that says so")
+    func symlinksAndNothingToIngest() throws {
+        let work = try TemporaryDirectory()
+        let split = work.path + "/split"
+        try FileManager.default.createDirectory(atPath: split, withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: split + "/cup.png", withDestinationPath: Self.image)
+        try FileManager.default.createSymbolicLink(atPath: split + "/loop", withDestinationPath: split)
+        let store = work.path + "/store"
+        let ingest = try CommandRunner.run(["ingest", split, "--category", "cups", "--store", store, "--json"])
+        #expect(ingest.status == 0, "\(ingest.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(ingest.stdout.utf8)) as? [String: Any]
+        let files = report?["files"] as? [[String: Any]] ?? []
+        #expect(files.count == 1 && files.first?["status"] as? String == "added", "the link, once; the directory link not followed: \(ingest.stdout)")
+
+        let empty = work.path + "/empty"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        try Data("not an image".utf8).write(to: URL(fileURLWithPath: empty + "/notes.txt"))
+        let nothing = try CommandRunner.run(["ingest", empty, "--category", "other", "--store", store])
+        #expect(nothing.status != 0)
+        #expect(nothing.stderr.contains("no PNG or JPEG files") && nothing.stderr.contains(empty), "\(nothing.stderr)")
+        let categories = try CommandRunner.run(["categories", "--store", store])
+        #expect(!categories.stdout.contains("other"), "nothing created")
+    }
+}
