@@ -78,10 +78,16 @@ public struct Ingestor: Sendable {
     }
 
     /// Ingests the image files under `paths` (files, or folders searched recursively).
-    /// - Throws: `ReferenceExtractorError.image(.empty)` when the paths exist but hold no
+    /// - Throws: `.store(.invalidMetadata)` for metadata `MetadataRule` refuses, before any
+    ///   work; `ReferenceExtractorError.image(.empty)` when the paths exist but hold no
     ///   PNG or JPEG file (nothing is created); `.store` when the store itself fails (a
     ///   batch that fails to commit is not partly written); bad files never throw.
     public func ingest(_ paths: [String], options: IngestOptions, progress: (IngestProgress) -> Void = { _ in }) throws(ReferenceExtractorError) -> IngestReport {
+        do {
+            try MetadataRule.validate(options.metadata)
+        } catch {
+            throw .store(error)
+        }
         let (files, missing) = ImageFiles.collect(paths)
         if files.isEmpty, missing.isEmpty {
             throw .image(ImagingError(.empty, "no PNG or JPEG files (.png, .jpg, .jpeg) in \(paths.joined(separator: ", ")); nothing was ingested"))

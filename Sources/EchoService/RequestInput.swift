@@ -70,10 +70,10 @@ enum Validate {
             }
             for (key, value) in object { metadata[key] = value as? String }
         }
-        for (key, value) in metadata {
-            guard (1...64).contains(key.count), key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.".contains($0)) }), value.count <= 1024 else {
-                throw ServiceError(.badRequest, "invalid_metadata", "metadata keys are 1–64 letters, digits, '_', '-' or '.', values at most 1024 characters")
-            }
+        do {
+            try MetadataRule.validate(metadata)
+        } catch {
+            throw ServiceError(.badRequest, "invalid_metadata", error.message)
         }
         return metadata
     }

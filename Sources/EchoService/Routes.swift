@@ -46,8 +46,12 @@ enum Routes {
         table.add(.post, "/v1/categories") { request, context in
             let body = try await JSONInput.decode(CreateCategory.self, from: request, limit: 64 << 10)
             try Validate.categoryName(body.name)
-            if let index = body.index, index.wholeMatch(of: /Flat|HNSW([2-9]|[1-9][0-9])|IVF[1-9][0-9]{0,3},Flat/) == nil {
-                throw ServiceError(.badRequest, "invalid_index", "index must be Flat, HNSW<M> (M 2–99) or IVF<lists>,Flat (lists 1–9999), not \"\(index)\"")
+            if let index = body.index {
+                do {
+                    try IndexSpecificationRule.validate(index)
+                } catch {
+                    throw ServiceError.from(error)
+                }
             }
             let category = try await Offload.run(timeout: service.configuration.requestTimeout) {
                 try service.store.ensureCategory(body.name, embedder: service.embedder.identity, indexSpecification: body.index ?? "Flat")

@@ -71,6 +71,8 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
         case .unknownCategory: return ServiceError(.notFound, "unknown_category", error.message)
         case .invalidArgument: return ServiceError(.badRequest, "invalid_argument", error.message)
         case .invalidCategoryName: return ServiceError(.badRequest, "invalid_category", error.message)
+        case .invalidMetadata: return ServiceError(.badRequest, "invalid_metadata", error.message)
+        case .invalidIndex: return ServiceError(.badRequest, "invalid_index", error.message)
         case .incompatible: return ServiceError(.conflict, "incompatible", error.message)
         case .readOnly: return ServiceError(.forbidden, "read_only", error.message)
         case .busy: return ServiceError(.serviceUnavailable, "store_busy", error.message)

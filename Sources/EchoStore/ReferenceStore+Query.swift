@@ -9,14 +9,12 @@ extension ReferenceStore {
     /// - Parameters:
     ///   - vector: a global embedding from the category's embedder.
     ///   - filter: metadata that every match must have (exact string equality per key).
-    /// - Throws: `.invalidArgument` for k ≤ 0 or a bad filter key; `.incompatible` for a
+    /// - Throws: `.invalidArgument` for k ≤ 0; `.invalidMetadata` for a filter key `MetadataRule` refuses; `.incompatible` for a
     ///   vector of the wrong length or from another embedder; `.unknownCategory`.
     public func nearest(to vector: [Float], in categoryName: String, k: Int, embedder: EmbedderIdentity? = nil,
                         filter: [String: String] = [:]) throws(StoreError) -> [ReferenceMatch] {
         guard k > 0 else { throw StoreError(.invalidArgument, "k must be at least 1, got \(k)") }
-        for key in filter.keys where !Self.isValidMetadataKey(key) {
-            throw StoreError(.invalidArgument, "metadata key \"\(key)\" must be letters, digits, '_', '-' or '.'")
-        }
+        try MetadataRule.validateKeys(filter.keys)
         let category = try searchCategory(named: categoryName)
         if let embedder {
             do {
@@ -143,10 +141,6 @@ extension ReferenceStore {
     static func record(_ row: Row, metadata: [String: String]) -> ReferenceRecord {
         return ReferenceRecord(id: row["id"], category: row["category_name"], sha256: row["sha256"], sourcePath: row["source_path"],
                                width: row["width"], height: row["height"], metadata: metadata, createdAt: row["created_at"])
-    }
-
-    static func isValidMetadataKey(_ key: String) -> Bool {
-        !key.isEmpty && key.count <= 100 && key.allSatisfy { $0.isLetter || $0.isNumber || "_-.".contains($0) }
     }
 
     static func jsonPath(_ key: String) -> String { "$.\"\(key)\"" }

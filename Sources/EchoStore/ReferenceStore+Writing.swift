@@ -7,11 +7,13 @@ extension ReferenceStore {
     /// already a live reference of the category are reported as duplicates, not added.
     /// - Returns: one outcome per reference, in order.
     /// - Throws: `.incompatible` for a vector or patch grid of the wrong size;
-    ///   `.unknownCategory`; `.readOnly`; `.database` (nothing is committed); `.index`.
+    ///   `.invalidMetadata` for metadata `MetadataRule` refuses; `.unknownCategory`;
+    ///   `.readOnly`; `.database` (nothing is committed); `.index`.
     public func add(_ references: [NewReference], to categoryName: String) throws(StoreError) -> [AddOutcome] {
         try requireWritable()
         let category = try category(named: categoryName)
         for reference in references {
+            try MetadataRule.validate(reference.metadata)
             guard reference.vector.count == category.embedder.globalDimension else {
                 throw StoreError(.incompatible, "\(reference.sourcePath): a \(reference.vector.count)-d vector for category \"\(categoryName)\", whose vectors are \(category.embedder.globalDimension)-d")
             }

@@ -110,7 +110,8 @@ public final class ReferenceStore: @unchecked Sendable {
     /// - Throws: `.incompatible` when it exists with another embedder (mixing vectors of
     ///   different embedders is refused) or holds patch features of another patch recipe
     ///   (run `echoctl reembed` first); `.invalidCategoryName` for a new category whose
-    ///   name breaks `CategoryName`'s rule; `.invalidArgument` for a bad index description;
+    ///   name breaks `CategoryName`'s rule; `.invalidIndex` for an index description
+    ///   `IndexSpecificationRule` refuses (`.invalidArgument` if FAISS still cannot build it);
     ///   `.readOnly`.
     public func ensureCategory(_ name: String, embedder: EmbedderIdentity, indexSpecification: String = "Flat") throws(StoreError) -> Category {
         try requireWritable()
@@ -126,6 +127,7 @@ public final class ReferenceStore: @unchecked Sendable {
             return existing
         }
         try CategoryName.validate(name)
+        try IndexSpecificationRule.validate(indexSpecification)
         do {
             _ = try VectorIndex(dimension: embedder.globalDimension, description: indexSpecification)
         } catch {

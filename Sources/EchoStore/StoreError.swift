@@ -26,6 +26,12 @@ extension CodedError.Code where Domain == StoreErrors {
     /// A category name breaks `CategoryName`'s rule.
     public static var invalidCategoryName: Self { Self(name: "invalid category name") }
 
+    /// Metadata breaks `MetadataRule`.
+    public static var invalidMetadata: Self { Self(name: "invalid metadata") }
+
+    /// An index description breaks `IndexSpecificationRule`.
+    public static var invalidIndex: Self { Self(name: "invalid index") }
+
     /// The store was opened read-only.
     public static var readOnly: Self { Self(name: "read-only") }
 

@@ -33,11 +33,12 @@ func parseMetadata(_ pairs: [String]) throws -> [String: String] {
         guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
             throw ValidationError("--meta takes key=value, got \"\(pair)\"")
         }
-        let key = String(pair[..<equals])
-        guard key.allSatisfy({ $0.isLetter || $0.isNumber || "_-.".contains($0) }) else {
-            throw ValidationError("metadata key \"\(key)\" must be letters, digits, '_', '-' or '.'")
-        }
-        metadata[key] = String(pair[pair.index(after: equals)...])
+        metadata[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+    }
+    do {
+        try MetadataRule.validate(metadata)
+    } catch {
+        throw ValidationError(error.description)
     }
     return metadata
 }

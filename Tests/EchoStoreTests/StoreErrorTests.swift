@@ -41,7 +41,7 @@ struct StoreErrorTests {
         #expect(performing: { _ = try store.nearest(to: StoreFixture.vector(1), in: "bottle", k: 0) },
                 throws: { ($0 as? StoreError)?.code == .invalidArgument })
         #expect(performing: { _ = try store.ensureCategory("cable", embedder: StoreFixture.identity, indexSpecification: "Bogus9") },
-                throws: { ($0 as? StoreError)?.code == .invalidArgument })
+                throws: { ($0 as? StoreError)?.code == .invalidIndex })
     }
 
     @Test("a second writer on the same store gets a busy error naming the holder")

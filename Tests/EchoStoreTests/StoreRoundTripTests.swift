@@ -50,7 +50,7 @@ struct StoreRoundTripTests {
         #expect(matches.allSatisfy { $0.reference.metadata["camera"] == "top" })
         #expect(try store.nearest(to: StoreFixture.vector(3), in: "bottle", k: 4, filter: ["camera": "none"]).isEmpty)
         #expect(performing: { _ = try store.nearest(to: StoreFixture.vector(3), in: "bottle", k: 4, filter: ["bad key'": "x"]) },
-                throws: { ($0 as? StoreError)?.code == .invalidArgument })
+                throws: { ($0 as? StoreError)?.code == .invalidMetadata })
     }
 
     @Test("patch features round-trip through float16 storage")

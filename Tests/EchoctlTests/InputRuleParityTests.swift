@@ -36,13 +36,65 @@ struct InputRuleParityTests {
         ] {
             let (status, data) = try await ServeCommandTests.request(method, base + path, body: method == "GET" ? nil : body, type: type)
             let answer = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(printed())")
-            let error = try #require(answer["error"] as? [String: Any] ?? answer as [String: Any]?)
+            let error = try #require(answer["error"] as? [String: Any])
             #expect(status == 400, "\(method) \(path)")
             #expect(error["code"] as? String == "invalid_category", "\(answer)")
             #expect(error["message"] as? String == expected, "the path is percent-decoded before the check: \(answer)")
         }
         let categories = try CommandRunner.run(["categories", "--store", store.path, "--json"])
         #expect(categories.status == 0 && !categories.stdout.contains("bottle"), "\(categories.stdout)")
+    }
+
+    @Test("a metadata key with a space: the library, `echoctl ingest --meta` and an HTTP upload refuse it alike, before any work")
+    func metadataParity() async throws {
+        var expected = ""
+        do {
+            try MetadataRule.validate(["line no": "3"])
+            Issue.record("the library accepted the key")
+        } catch {
+            #expect(error.code == .invalidMetadata)
+            expected = error.message
+        }
+        #expect(expected.contains("\"line no\"") && expected.contains("ASCII letters"))
+        let store = try TemporaryDirectory()
+        let cli = try CommandRunner.run(["ingest", Self.image, "--category", "cups", "--meta", "line no=3", "--store", store.path])
+        #expect(cli.status != 0 && cli.stderr.contains(expected), "\(cli.stderr)")
+        let filter = try CommandRunner.run(["query", Self.image, "--category", "cups", "--where", "line no=3", "--store", store.path])
+        #expect(filter.status != 0 && filter.stderr.contains(expected), "\(filter.stderr)")
+
+        let (server, port, printed) = try ServeCommandTests.start(["--store", store.path, "--no-auth"])
+        defer { server.terminate(); server.waitUntilExit() }
+        let (status, data) = try await ServeCommandTests.request(
+            "POST", "http://127.0.0.1:\(port)/v1/categories/cups/references", body: try Data(contentsOf: URL(fileURLWithPath: Self.image)),
+            type: "image/png", headers: ["Echo-Metadata": "{\"line no\": \"3\"}"])
+        let answer = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(printed())")
+        let error = try #require(answer["error"] as? [String: Any])
+        #expect(status == 400 && error["code"] as? String == "invalid_metadata" && error["message"] as? String == expected, "\(answer)")
+        let categories = try CommandRunner.run(["categories", "--store", store.path])
+        #expect(!categories.stdout.contains("cups"), "nothing created: \(categories.stdout)")
+    }
+
+    @Test("an index description Echo does not build: the library, `echoctl ingest --index` and HTTP refuse it alike")
+    func indexParity() async throws {
+        var expected = ""
+        do {
+            try IndexSpecificationRule.validate("HNSW1000")
+            Issue.record("the library accepted HNSW1000")
+        } catch {
+            #expect(error.code == .invalidIndex)
+            expected = error.message
+        }
+        #expect(IndexSpecificationRule.isValid("IVF64,Flat") && IndexSpecificationRule.isValid("HNSW32") && !IndexSpecificationRule.isValid("IVF0,Flat"))
+        let store = try TemporaryDirectory()
+        let cli = try CommandRunner.run(["ingest", Self.image, "--category", "cups", "--index", "HNSW1000", "--store", store.path])
+        #expect(cli.status != 0 && cli.stderr.contains("invalid index: " + expected), "\(cli.stderr)")
+        let (server, port, printed) = try ServeCommandTests.start(["--store", store.path, "--no-auth"])
+        defer { server.terminate(); server.waitUntilExit() }
+        let (status, data) = try await ServeCommandTests.request("POST", "http://127.0.0.1:\(port)/v1/categories",
+                                                                 body: Data("{\"name\": \"cups\", \"index\": \"HNSW1000\"}".utf8), type: "application/json")
+        let answer = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any], "\(printed())")
+        let error = try #require(answer["error"] as? [String: Any])
+        #expect(status == 400 && error["code"] as? String == "invalid_index" && error["message"] as? String == expected, "\(answer)")
     }
 
     @Test("rename-category is the way out for a name the rule refuses, and says why when the new name is bad too")

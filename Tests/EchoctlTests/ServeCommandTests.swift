@@ -35,8 +35,10 @@ struct ServeCommandTests {
 
     enum CommandError: Error { case notStarted(String) }
 
-    static func request(_ method: String, _ url: String, token: String? = nil, body: Data? = nil, type: String? = nil) async throws -> (Int, Data) {
+    static func request(_ method: String, _ url: String, token: String? = nil, body: Data? = nil, type: String? = nil,
+                        headers: [String: String] = [:]) async throws -> (Int, Data) {
         var request = URLRequest(url: URL(string: url)!)
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
         request.httpMethod = method
         request.httpBody = body
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
