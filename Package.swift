@@ -229,7 +229,7 @@ let package = Package(
             name: "EchoServiceTests",
             dependencies: ["EchoTestSupport", "EchoService", "EchoExperts", "EchoVision", "EchoStore", "EchoEmbedding", "EchoImaging", "FakeMLLMServer",
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
-                           .product(name: "Logging", package: "swift-log")]
+                           .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // End-to-end tests that run the built echoctl binary.
         .testTarget(

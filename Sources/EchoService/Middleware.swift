@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import HTTPTypes
 
 /// Requires a bearer token on every route but the public ones (`/healthz`, the OpenAPI
 /// document); changes need a read-write token (see `needsWriteAccess`). With `tokens`
@@ -56,10 +57,19 @@ struct ErrorAndMetricsMiddleware: RouterMiddleware {
                 failure = ServiceError(.methodNotAllowed, "method_not_allowed",
                                        "\(request.method) is not served on \(request.uri.path); it takes \(allowed.sorted().joined(separator: ", "))")
             }
-            if failure.status.code >= 500 {
+            var errorID: String?
+            if failure.status == .internalServerError {
+                // The cause may hold SQL, a file path or a stack: it goes to the log under an
+                // id, and the client gets the id.
+                let id = ServiceError.newErrorID()
+                context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error.id": "\(id)", "error": "\(failure.message)"])
+                failure = failure.concealed(id: id)
+                errorID = id
+            } else if failure.status.code >= 500 {
                 context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(failure.message)"])
             }
             response = try failure.response(from: request, context: context)
+            if let errorID { response.headers[HTTPField.Name("Echo-Error-Id")!] = errorID }
             if let allowed { response.headers[.allow] = allowed.sorted().joined(separator: ", ") }
         }
         metrics.recordRequest(route: context.endpointPath ?? "unmatched", method: request.method.rawValue, status: Int(response.status.code),

@@ -25,6 +25,17 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
         return response
     }
 
+    /// This internal failure as a client sees it: the same status and code, and instead
+    /// of the cause (which may hold SQL, a path or a stack) the id it is logged under.
+    func concealed(id: String) -> ServiceError {
+        ServiceError(status, code, "the server failed on this request (error id \(id)); its log has the details under that id")
+    }
+
+    /// A short random id for one logged failure.
+    static func newErrorID() -> String {
+        String((0..<12).map { _ in "0123456789abcdef".randomElement()! })
+    }
+
     struct ErrorBody: Encodable {
         struct Detail: Encodable { let code: String; let message: String }
         let error: Detail
