@@ -14,12 +14,3 @@ CREATE TABLE calibration_exclusions (
 -- JSON: how the run's normal-verdict scores compare with the calibration's
 -- leave-one-out scores (two-sample Kolmogorov–Smirnov); NULL when not measured.
 ALTER TABLE runs ADD COLUMN drift TEXT;
-
--- The background level of each result: the median of its raw patch distances. A changed
--- lamp, focus or camera raises it on every image; a local defect barely moves it, so
--- drift in it is seen even when the shifted images are no longer judged normal.
-ALTER TABLE run_results ADD COLUMN background REAL;
-
--- JSON array: the background levels of the golden samples' leave-one-out maps, the
--- reference the runs' background levels are compared with. Empty for older calibrations.
-ALTER TABLE calibrations ADD COLUMN backgrounds TEXT NOT NULL DEFAULT '[]';

@@ -9,11 +9,24 @@ enum StoreSchema {
         var migrator = DatabaseMigrator()
         for migration in EmbeddedMigrations.all {
             migrator.registerMigration(migration.name) { db in
+                if let done = alreadyApplied[migration.name], try done(db) { return }
                 try db.execute(sql: migration.sql)
             }
         }
         return migrator
     }
+
+    /// Migrations whose changes a store may already hold under an earlier number, and how
+    /// to tell. A build of 2026-12-01 shipped 0006 with the two background columns that
+    /// 0007 now adds (0006 was edited after its first commit; it is restored, and the
+    /// addition has its own number). On such a store 0007 is recorded without altering
+    /// anything; on every other store it runs.
+    static let alreadyApplied: [String: @Sendable (Database) throws -> Bool] = [
+        "0007_drift_background_levels": { db in
+            try db.columns(in: "run_results").contains { $0.name == "background" }
+                && db.columns(in: "calibrations").contains { $0.name == "backgrounds" }
+        },
+    ]
 }
 
 /// A `categories` row.

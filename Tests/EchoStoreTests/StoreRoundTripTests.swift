@@ -79,7 +79,7 @@ struct StoreRoundTripTests {
                                             "calibration_exclusions"]))
         let applied = try store.database.read { db in try StoreSchema.migrator.appliedMigrations(db) }
         #expect(applied == ["0001_reference_store", "0002_calibration_and_runs", "0003_memory_banks", "0004_knowledge",
-                            "0005_patch_recipe_and_scoring", "0006_audit_and_drift"])
+                            "0005_patch_recipe_and_scoring", "0006_audit_and_drift", "0007_drift_background_levels"])
         let journal = try store.database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
     }
@@ -108,8 +108,41 @@ struct SchemaUpgradeTests {
         #expect(try store.memoryBank(of: "old") == nil)
         #expect(try store.knowledge(of: "old").isEmpty)
         let applied = try store.database.read { db in try StoreSchema.migrator.appliedMigrations(db) }
-        #expect(applied.last == "0006_audit_and_drift")
+        #expect(applied.last == "0007_drift_background_levels")
         // Its patch features predate recipe echo-2: marked so, never silently scored.
         #expect(try store.category(named: "old").embedder.patchRecipe == "echo-1")
+    }
+
+    @Test("0007 adds the background columns to a store at 0006, and is only recorded on one whose 0006 already added them")
+    func backgroundColumns() throws {
+        func columns(_ store: ReferenceStore) throws -> (Bool, Bool) {
+            try store.database.read { db in
+                (try db.columns(in: "run_results").contains { $0.name == "background" },
+                 try db.columns(in: "calibrations").contains { $0.name == "backgrounds" })
+            }
+        }
+        // A store at 0006 as first committed.
+        let plain = try TemporaryDirectory()
+        do {
+            let pool = try DatabasePool(path: plain.path + "/echo.sqlite")
+            try StoreSchema.migrator.migrate(pool, upTo: "0006_audit_and_drift")
+            #expect(try pool.read { db in try db.columns(in: "run_results").contains { $0.name == "background" } } == false)
+        }
+        let upgraded = try StoreFixture.open(plain)
+        #expect(try columns(upgraded) == (true, true))
+        // A store made by the build whose 0006 also added both columns (and recorded only 0006).
+        let shipped = try TemporaryDirectory()
+        do {
+            let pool = try DatabasePool(path: shipped.path + "/echo.sqlite")
+            try StoreSchema.migrator.migrate(pool, upTo: "0006_audit_and_drift")
+            try pool.write { db in
+                try db.execute(sql: "ALTER TABLE run_results ADD COLUMN background REAL")
+                try db.execute(sql: "ALTER TABLE calibrations ADD COLUMN backgrounds TEXT NOT NULL DEFAULT '[]'")
+            }
+        }
+        let reopened = try StoreFixture.open(shipped)
+        #expect(try columns(reopened) == (true, true))
+        let applied = try reopened.database.read { db in try StoreSchema.migrator.appliedMigrations(db) }
+        #expect(applied.last == "0007_drift_background_levels")
     }
 }
