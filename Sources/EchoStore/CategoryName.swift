@@ -11,7 +11,7 @@ public enum CategoryName {
     /// Whether `name` follows the rule.
     public static func isValid(_ name: String) -> Bool {
         (1...maximumLength).contains(name.count) && name != "." && name != ".."
-            && name.unicodeScalars.allSatisfy { $0.isASCII && (ASCIIClass.alphanumeric( $0) || "-_.".unicodeScalars.contains($0)) }
+            && name.unicodeScalars.allSatisfy(SafeName.allows)
     }
 
     /// Checks `name`.
@@ -28,16 +28,18 @@ public enum CategoryName {
     public static func suggestion(for name: String) -> String? {
         var out = ""
         for scalar in name.unicodeScalars {
-            let keep = scalar.isASCII && (ASCIIClass.alphanumeric( scalar) || "-_.".unicodeScalars.contains(scalar))
-            if keep { out.unicodeScalars.append(scalar) } else if !out.hasSuffix("-") { out += "-" }
+            if SafeName.allows(scalar) { out.unicodeScalars.append(scalar) } else if !out.hasSuffix("-") { out += "-" }
         }
         let trimmed = String(out.drop { $0 == "-" }.reversed().drop { $0 == "-" }.reversed().prefix(maximumLength))
         return isValid(trimmed) ? trimmed : nil
     }
 }
 
-private enum ASCIIClass {
-    static func alphanumeric(_ scalar: Unicode.Scalar) -> Bool {
-        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar)
+/// The characters of names that need no escaping in a URL path, a query parameter, a
+/// header, a file name or a shell: ASCII letters and digits, `-`, `_` and `.`. Category
+/// names and metadata keys are made of them.
+enum SafeName {
+    static func allows(_ scalar: Unicode.Scalar) -> Bool {
+        ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "-" || scalar == "_" || scalar == "."
     }
 }

@@ -10,7 +10,7 @@ public enum MetadataRule {
     /// Whether `key` may name a metadata entry.
     public static func isValidKey(_ key: String) -> Bool {
         (1...maximumKeyLength).contains(key.count)
-            && key.unicodeScalars.allSatisfy { $0.isASCII && (("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "_-.".unicodeScalars.contains($0)) }
+            && key.unicodeScalars.allSatisfy(SafeName.allows)
     }
 
     /// Checks metadata to be stored.

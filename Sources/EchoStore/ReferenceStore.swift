@@ -111,10 +111,12 @@ public final class ReferenceStore: @unchecked Sendable {
     ///   different embedders is refused) or holds patch features of another patch recipe
     ///   (run `echoctl reembed` first); `.invalidCategoryName` for a new category whose
     ///   name breaks `CategoryName`'s rule; `.invalidIndex` for an index description
-    ///   `IndexSpecificationRule` refuses (`.invalidArgument` if FAISS still cannot build it);
+    ///   `IndexSpecificationRule` refuses, whether or not the category exists
+    ///   (`.invalidArgument` if FAISS still cannot build it);
     ///   `.readOnly`.
     public func ensureCategory(_ name: String, embedder: EmbedderIdentity, indexSpecification: String = "Flat") throws(StoreError) -> Category {
         try requireWritable()
+        try IndexSpecificationRule.validate(indexSpecification)
         if let existing = try? category(named: name) {
             do {
                 try existing.embedder.requireCompatible(with: embedder, context: "category \"\(name)\"")
@@ -127,7 +129,6 @@ public final class ReferenceStore: @unchecked Sendable {
             return existing
         }
         try CategoryName.validate(name)
-        try IndexSpecificationRule.validate(indexSpecification)
         do {
             _ = try VectorIndex(dimension: embedder.globalDimension, description: indexSpecification)
         } catch {

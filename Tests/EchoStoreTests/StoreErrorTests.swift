@@ -42,6 +42,9 @@ struct StoreErrorTests {
                 throws: { ($0 as? StoreError)?.code == .invalidArgument })
         #expect(performing: { _ = try store.ensureCategory("cable", embedder: StoreFixture.identity, indexSpecification: "Bogus9") },
                 throws: { ($0 as? StoreError)?.code == .invalidIndex })
+        // An existing category too: the description is bad input either way.
+        #expect(performing: { _ = try store.ensureCategory("bottle", embedder: StoreFixture.identity, indexSpecification: "Bogus9") },
+                throws: { ($0 as? StoreError)?.code == .invalidIndex })
     }
 
     @Test("a second writer on the same store gets a busy error naming the holder")
