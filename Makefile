@@ -52,7 +52,8 @@ bench-inspect: bench-tools build
 	python3 bench/inspect_bench.py --echoctl $(ECHOCTL) --bench-binary .build/release/echo-bench
 
 bench-crash: build
-	python3 bench/crash_bench.py --echoctl $(ECHOCTL)
+	$(SWIFT) build -c release --product echo-test-writer
+	python3 bench/crash_bench.py --echoctl $(ECHOCTL) --writer .build/release/echo-test-writer
 
 bench-service: bench-tools build
 	python3 bench/service_bench.py --echoctl $(ECHOCTL) --bench .build/release/echo-bench

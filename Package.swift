@@ -11,6 +11,7 @@ let package = Package(
         .executable(name: "echoctl", targets: ["echoctl"]),
         .library(name: "EchoIndex", targets: ["EchoIndex"]),
         .library(name: "EchoImaging", targets: ["EchoImaging"]),
+        .library(name: "EchoFeatures", targets: ["EchoFeatures"]),
         .library(name: "EchoEmbedding", targets: ["EchoEmbedding"]),
         .library(name: "EchoStore", targets: ["EchoStore"]),
         .library(name: "EchoReferences", targets: ["EchoReferences"]),
@@ -30,6 +31,9 @@ let package = Package(
     targets: [
         // The error type every library specialises (StoreError, IndexError, ...).
         .target(name: "EchoErrors"),
+        // The value types of embeddings that the store and the embedder share: embedder
+        // identity, patch features, embedding errors (no network, no BLAS).
+        .target(name: "EchoFeatures", dependencies: ["EchoErrors"]),
         // The FAISS bridge: Debian's libfaiss-dev is a static C++ library without the
         // FAISS C API, so this C++ target exposes a small `extern "C"` API of its own.
         .target(
@@ -74,6 +78,7 @@ let package = Package(
             name: "EchoEmbedding",
             dependencies: [
                 "EchoErrors",
+                "EchoFeatures",
                 "EchoImaging",
                 "CEchoBLAS",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -92,10 +97,9 @@ let package = Package(
             dependencies: [
                 "EchoErrors",
                 "EchoIndex",
-                "EchoEmbedding",
+                "EchoFeatures",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             plugins: ["EmbedMigrations"]
         ),
@@ -178,6 +182,14 @@ let package = Package(
             dependencies: ["EchoImaging"],
             path: "Tests/EchoTestSupport"
         ),
+        // A store writer the crash and lock tests kill or block (never shipped).
+        .executableTarget(
+            name: "echo-test-writer",
+            dependencies: ["EchoStore", "EchoIndex",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Tests/EchoTestWriter"
+        ),
         .testTarget(
             name: "EchoIndexTests",
             dependencies: ["EchoTestSupport", "EchoIndex"]
@@ -194,7 +206,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EchoStoreTests",
-            dependencies: ["EchoTestSupport", "EchoStore", "EchoEmbedding", "echoctl", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["EchoTestSupport", "EchoStore", "EchoEmbedding", "echo-test-writer", .product(name: "Logging", package: "swift-log"),
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(
@@ -234,7 +246,7 @@ let package = Package(
         // End-to-end tests that run the built echoctl binary.
         .testTarget(
             name: "EchoctlTests",
-            dependencies: ["EchoTestSupport", "echoctl", "FakeMLLMServer", "EchoStore"]
+            dependencies: ["EchoTestSupport", "echoctl", "echo-test-writer", "FakeMLLMServer", "EchoStore"]
         ),
     ],
     cxxLanguageStandard: .cxx17

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Crash safety at scale: kills `echoctl debug ingest-vectors` (one reference per
+"""Crash safety at scale: kills `echo-test-writer` (the tests' store writer) (one reference per
 transaction, index saved every few adds) with SIGKILL at random moments, N times (500
 by default) on one store, and after every kill checks that each reference the child
 reported committed is present, and that `echoctl verify` passes (SQLite integrity, index
 count = live rows, index file consistent after replay). Prints the tally.
 
-    make bench-crash    (or: python3 bench/crash_bench.py --echoctl .build/release/echoctl)
+    make bench-crash    (or: python3 bench/crash_bench.py --echoctl .build/release/echoctl --writer .build/release/echo-test-writer)
 """
 import argparse
 import json
@@ -20,6 +20,7 @@ import time
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--echoctl", required=True)
+    p.add_argument("--writer", required=True, help="the echo-test-writer binary")
     p.add_argument("--trials", type=int, default=500)
     p.add_argument("--seed", type=int, default=2026)
     args = p.parse_args()
@@ -29,7 +30,7 @@ def main():
     start = time.time()
     with tempfile.TemporaryDirectory() as store:
         for trial in range(args.trials):
-            child = subprocess.Popen([args.echoctl, "debug", "ingest-vectors", "--store", store, "--count", "1000000",
+            child = subprocess.Popen([args.writer, "--store", store, "--count", "1000000",
                                       "--seed", str(trial + 1), "--save-every", str(rng.randint(1, 20)), "--threads", "1"],
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
             time.sleep(rng.uniform(0.02, 0.6))

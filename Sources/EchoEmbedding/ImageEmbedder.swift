@@ -23,7 +23,7 @@ public final class ImageEmbedder: Sendable {
     public static let embedderID = "efficientnet-lite0/echo-1"
     /// The patch-feature recipe: "echo-2" pools each tap 3×3 with zero padding (border
     /// patches damped, as PatchCore); "echo-1" averaged only the neighbours that exist.
-    public static let patchRecipe = "echo-2"
+    public static let patchRecipe = PatchRecipe.current
     /// Length of the global embedding.
     public static let globalDimension = 1280
     /// Length of one patch feature (40 + 112 channels).
@@ -31,11 +31,11 @@ public final class ImageEmbedder: Sendable {
 
     /// Loads the weights file and builds the network.
     /// - Parameters:
-    ///   - weightsPath: defaults to `WeightsLocation.resolve()` (`$ECHO_WEIGHTS`, ...).
+    ///   - weightsPath: the weights file; the executable finds it with `WeightsLocation.resolve(environment:)`.
     ///   - verifyChecksum: check the file's SHA-256 against the pinned value (on by default).
     /// - Throws: `EmbeddingError` `.weightsMissing` (with the install command),
     ///   `.weightsDamaged`, `.weightsMismatch`.
-    public init(weightsPath: String = WeightsLocation.resolve(), verifyChecksum: Bool = true) throws(EmbeddingError) {
+    public init(weightsPath: String, verifyChecksum: Bool = true) throws(EmbeddingError) {
         let weights = try WeightsFile.load(path: weightsPath, expectedSHA256: verifyChecksum ? WeightsFile.pinnedSHA256 : nil)
         network = try EfficientNetLite0(weights: weights)
         preprocessing = Preprocessing(size: 224)

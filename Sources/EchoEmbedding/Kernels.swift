@@ -1,4 +1,4 @@
-import CEchoBLAS
+internal import CEchoBLAS
 
 /// The numeric kernels of the backbone, on channels-last (HWC) float buffers.
 /// Callers pass buffers of the right sizes; these loops do no bounds checks.

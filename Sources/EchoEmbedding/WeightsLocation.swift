@@ -10,13 +10,13 @@ public enum WeightsLocation {
 
     /// The weights path: `$ECHO_WEIGHTS` if set; else `$ECHO_DATA_DIR/efficientnet-lite0.echow`;
     /// else `${XDG_DATA_HOME:-~/.local/share}/echo/efficientnet-lite0.echow`.
-    public static func resolve(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func resolve(environment: [String: String]) -> String {
         if let explicit = environment["ECHO_WEIGHTS"], !explicit.isEmpty { return explicit }
         return dataDirectory(environment: environment) + "/" + fileName
     }
 
     /// Echo's data directory: `$ECHO_DATA_DIR`, else `${XDG_DATA_HOME:-~/.local/share}/echo`.
-    public static func dataDirectory(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func dataDirectory(environment: [String: String]) -> String {
         if let directory = environment["ECHO_DATA_DIR"], !directory.isEmpty { return directory }
         let base = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? (environment["HOME"] ?? NSHomeDirectory()) + "/.local/share"

@@ -1,4 +1,4 @@
-import CEchoImaging
+internal import CEchoImaging
 import Foundation
 
 /// Decodes PNG and JPEG data into `Image`s.

@@ -1,4 +1,4 @@
-import CEchoImaging
+internal import CEchoImaging
 import Foundation
 
 /// Encodes `Image`s as PNG (lossless; heatmaps and reports) or JPEG.

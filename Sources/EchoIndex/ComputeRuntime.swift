@@ -1,4 +1,4 @@
-import CEchoFaiss
+internal import CEchoFaiss
 
 /// Process-wide facts and knobs of the native compute libraries behind Echo.
 public enum ComputeRuntime {

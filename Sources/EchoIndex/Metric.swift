@@ -1,4 +1,4 @@
-import CEchoFaiss
+internal import CEchoFaiss
 
 /// How an index compares vectors.
 public enum Metric: String, Sendable, CaseIterable, Codable {

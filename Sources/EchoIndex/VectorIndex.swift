@@ -1,4 +1,4 @@
-import CEchoFaiss
+internal import CEchoFaiss
 
 #if canImport(Glibc)
 import Glibc

@@ -32,7 +32,7 @@ public struct MLLMConfiguration: Sendable, CustomStringConvertible {
     /// From `ECHO_MLLM_URL`, `ECHO_MLLM_MODEL` and `ECHO_MLLM_API_KEY`; nil when no URL
     /// is set.
     /// - Throws: `.notConfigured` when a URL is set without a model.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(MLLMError) -> MLLMConfiguration? {
+    public static func fromEnvironment(_ environment: [String: String]) throws(MLLMError) -> MLLMConfiguration? {
         guard let url = environment["ECHO_MLLM_URL"], !url.isEmpty else { return nil }
         guard let model = environment["ECHO_MLLM_MODEL"], !model.isEmpty else {
             throw MLLMError(.notConfigured, "ECHO_MLLM_URL is set but ECHO_MLLM_MODEL is not: name the served model (e.g. Qwen/Qwen2-VL-7B-Instruct)")

@@ -23,7 +23,7 @@ public struct APITokens: Sendable {
 
     /// From the environment: `ECHO_API_TOKENS` (read-write) and `ECHO_API_READONLY_TOKENS`
     /// (read-only), each comma-separated.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> APITokens {
+    public static func fromEnvironment(_ environment: [String: String]) -> APITokens {
         func list(_ name: String) -> [String] {
             (environment[name] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         }

@@ -1,4 +1,4 @@
-import EchoEmbedding
+import EchoFeatures
 import Foundation
 
 /// A product whose golden samples the store holds.

@@ -1,4 +1,4 @@
-import EchoEmbedding
+import EchoFeatures
 import EchoIndex
 import Foundation
 import GRDB

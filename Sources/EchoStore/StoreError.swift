@@ -1,4 +1,6 @@
 @_exported import EchoErrors
+// Embedder identities and patch features appear in the store's API.
+@_exported import EchoFeatures
 
 /// An error from the reference store: what kind, and a message saying what was wrong
 /// and what to do.

@@ -1,4 +1,4 @@
-import EchoEmbedding
+import EchoFeatures
 import GRDB
 
 /// The store's schema: the numbered SQL files of `Migrations/`, embedded at build time,

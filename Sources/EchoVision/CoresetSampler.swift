@@ -1,5 +1,5 @@
-import CEchoBLAS
-import CEchoKernels
+internal import CEchoBLAS
+internal import CEchoKernels
 import Foundation
 
 /// Greedy coreset subsampling, as PatchCore builds its memory bank: rows are picked one

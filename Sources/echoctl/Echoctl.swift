@@ -11,7 +11,7 @@ struct Echoctl: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Ingest.self, Query.self, Calibrate.self, Audit.self, Inspect.self, Reembed.self, Categories.self, List.self, Remove.self, RenameCategory.self, Verify.self, RebuildIndex.self, Stats.self,
-            Knowledge.self, Eval.self, Serve.self, Embed.self, ImageCommand.self, Doctor.self, Debug.self,
+            Knowledge.self, Eval.self, Serve.self, Embed.self, ImageCommand.self, Doctor.self,
         ]
     )
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import EchoEmbedding
+import Foundation
 
 /// Where the backbone's weights are.
 struct EmbedderOptions: ParsableArguments {
@@ -9,7 +10,7 @@ struct EmbedderOptions: ParsableArguments {
     /// Loads the embedder, turning a missing or damaged weights file into one clear line.
     func load() throws -> ImageEmbedder {
         do {
-            return try ImageEmbedder(weightsPath: weights ?? WeightsLocation.resolve())
+            return try ImageEmbedder(weightsPath: weights ?? WeightsLocation.resolve(environment: ProcessInfo.processInfo.environment))
         } catch {
             throw CommandFailure(error.description)
         }

@@ -41,7 +41,7 @@ struct Serve: AsyncParsableCommand {
         configuration.maxPixels = maxPixels
         configuration.requestTimeout = .milliseconds(Int64(requestTimeout * 1000))
         if !noAuth {
-            var tokens = APITokens.fromEnvironment()
+            var tokens = APITokens.fromEnvironment(ProcessInfo.processInfo.environment)
             if let tokenFile { tokens = tokens.merging(try APITokens.fromFile(tokenFile)) }
             configuration.tokens = tokens
         }

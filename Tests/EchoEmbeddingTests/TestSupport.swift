@@ -25,7 +25,7 @@ enum Fixtures {
 /// The one embedder the tests share (loading 18 MB of weights once). Tests fail with the
 /// install command when the weights are missing: `make test` installs them.
 enum SharedEmbedder {
-    static let result = Result { () throws(EmbeddingError) in try ImageEmbedder() }
+    static let result = Result { () throws(EmbeddingError) in try ImageEmbedder(weightsPath: WeightsLocation.resolve(environment: ProcessInfo.processInfo.environment)) }
     static func get() throws -> ImageEmbedder { try result.get() }
 }
 

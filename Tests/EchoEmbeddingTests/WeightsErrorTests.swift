@@ -5,7 +5,7 @@ import Testing
 @Suite("A missing or damaged weights file is a clear error")
 struct WeightsErrorTests {
     func realWeights() throws -> [UInt8] {
-        [UInt8](try Data(contentsOf: URL(fileURLWithPath: WeightsLocation.resolve())))
+        [UInt8](try Data(contentsOf: URL(fileURLWithPath: WeightsLocation.resolve(environment: ProcessInfo.processInfo.environment))))
     }
 
     func loadError(_ bytes: [UInt8]?, verify: Bool = true) throws -> EmbeddingError? {

@@ -371,7 +371,7 @@ struct MMADEvaluationTests {
                 try await mini.evaluation(url, store: store).run(questions, options: mini.options(directory.path + "/r.json", mode: .retrieved))
             }
         }
-        let embedder = try ImageEmbedder()
+        let embedder = try ImageEmbedder(weightsPath: WeightsLocation.resolve(environment: ProcessInfo.processInfo.environment))
         let added = try MMADEvaluation.ingestTemplates(questions.records, root: mini.root, store: store, embedder: embedder, logger: ExpertFixture.logger)
         #expect(added == ["bottle": 8, "candle": 2])
         let vision = VisionExpert(store: store, embedder: embedder)

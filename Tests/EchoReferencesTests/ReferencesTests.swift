@@ -11,7 +11,7 @@ enum ReferencesFixture {
     static let photo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../EchoEmbeddingTests/Fixtures/chelsea.jpg").standardized.path
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-    static let embedder = Result { () throws(EmbeddingError) in try ImageEmbedder() }
+    static let embedder = Result { () throws(EmbeddingError) in try ImageEmbedder(weightsPath: WeightsLocation.resolve(environment: ProcessInfo.processInfo.environment)) }
 }
 
 @Suite("Finding image files")

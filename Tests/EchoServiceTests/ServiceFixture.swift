@@ -15,7 +15,7 @@ enum ServiceFixture {
     static let knowledge = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("../EchoExpertsTests/Fixtures/domain_knowledge_excerpt.json").standardized.path
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-    static let embedder = Result { () throws(EmbeddingError) in try ImageEmbedder() }
+    static let embedder = Result { () throws(EmbeddingError) in try ImageEmbedder(weightsPath: WeightsLocation.resolve(environment: ProcessInfo.processInfo.environment)) }
     static let writer = "Bearer rw-secret", reader = "Bearer ro-secret"
 
     /// A 160×160 crop of the real photo at an offset, as PNG bytes.

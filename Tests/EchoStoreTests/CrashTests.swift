@@ -8,24 +8,16 @@ import Testing
 /// must hold exactly the live rows, and `verify` must pass.
 @Suite("Crash safety")
 struct CrashTests {
-    static var echoctl: String? {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("echoctl").path,
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/echoctl").standardized.path,
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
     @Test("30 SIGKILLs at random moments lose no committed reference and leave index and metadata agreeing")
     func killedIngestLosesNothing() throws {
-        let binary = try #require(Self.echoctl, "echoctl must be built beside the tests (swift build --build-tests)")
+        let binary = try #require(builtExecutable("echo-test-writer"), "echo-test-writer must be built beside the tests (swift build --build-tests)")
         let directory = try TemporaryDirectory()
         var generator = SystemRandomNumberGenerator()
         var committed = Set<Int64>()
         for trial in 0..<30 {
             let child = Process()
             child.executableURL = URL(fileURLWithPath: binary)
-            child.arguments = ["debug", "ingest-vectors", "--store", directory.path, "--count", "100000",
+            child.arguments = ["--store", directory.path, "--count", "100000",
                                "--seed", String(trial + 1), "--save-every", String(3 + trial % 5), "--threads", "1"]
             let pipe = Pipe()
             child.standardOutput = pipe

@@ -10,7 +10,7 @@ import Logging
 
 enum VisionFixture {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-    static let embedder = Result { () throws(EmbeddingError) in try ImageEmbedder() }
+    static let embedder = Result { () throws(EmbeddingError) in try ImageEmbedder(weightsPath: WeightsLocation.resolve(environment: ProcessInfo.processInfo.environment)) }
 
     static func crop(dx: Int, dy: Int) throws -> Image { try PaintedDataset.crop(dx: dx, dy: dy) }
 

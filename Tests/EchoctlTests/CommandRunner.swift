@@ -9,13 +9,10 @@ struct CommandRunner {
         let stderr: String
     }
 
-    static var binary: String? {
-        let candidates = [
-            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("echoctl").path,
-            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/echoctl").standardized.path,
-        ]
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
+    static var binary: String? { builtExecutable("echoctl") }
+
+    /// The test-only store writer (holds the writer lock, commits one vector at a time).
+    static var testWriter: String? { builtExecutable("echo-test-writer") }
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
         guard let binary else { throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "echoctl is not built"]) }

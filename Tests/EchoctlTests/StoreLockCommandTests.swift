@@ -7,10 +7,10 @@ struct StoreLockCommandTests {
     @Test("while one process writes, a second writer gets a clear busy error after --wait")
     func secondWriterBusy() throws {
         let store = try TemporaryDirectory()
-        let binary = try #require(CommandRunner.binary)
+        let writerBinary = try #require(CommandRunner.testWriter, "echo-test-writer must be built beside the tests")
         let writer = Process()
-        writer.executableURL = URL(fileURLWithPath: binary)
-        writer.arguments = ["debug", "ingest-vectors", "--store", store.path, "--count", "1000000", "--threads", "1"]
+        writer.executableURL = URL(fileURLWithPath: writerBinary)
+        writer.arguments = ["--store", store.path, "--count", "1000000", "--threads", "1"]
         let pipe = Pipe()
         writer.standardOutput = pipe
         try writer.run()

@@ -28,7 +28,7 @@ struct Embed: ParsableCommand {
         let batch = try (0..<bytes.count / perImage).map { i in
             try Image(width: size, height: size, format: .rgb, pixels: Array(bytes[i * perImage..<(i + 1) * perImage]))
         }
-        let embedder = try ImageEmbedder()
+        let embedder = try ImageEmbedder(weightsPath: WeightsLocation.resolve(environment: ProcessInfo.processInfo.environment))
         let cores = ProcessInfo.processInfo.activeProcessorCount
 
         ComputeRuntime.setBLASThreadCount(1)

@@ -32,7 +32,7 @@ struct InspectSpeed: ParsableCommand {
         ComputeRuntime.configureThreads(1)
         let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         let referenceStore = try ReferenceStore(directory: store, mode: .readOnly, logger: logger)
-        let embedder = try ImageEmbedder()
+        let embedder = try ImageEmbedder(weightsPath: WeightsLocation.resolve(environment: ProcessInfo.processInfo.environment))
         let expert = VisionExpert(store: referenceStore, embedder: embedder)
         var embed = 0.0, retrieve = 0.0, patch = 0.0
         var scores: [Float] = []

@@ -38,7 +38,7 @@ struct ServicePeer: ParsableCommand {
         ComputeRuntime.configureThreads(ProcessInfo.processInfo.activeProcessorCount)
         let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         let references = try ReferenceStore(directory: store, mode: .readOnly, logger: logger)
-        let embedder = try ImageEmbedder()
+        let embedder = try ImageEmbedder(weightsPath: WeightsLocation.resolve(environment: ProcessInfo.processInfo.environment))
         let vision = VisionExpert(store: references, embedder: embedder)
         let extractor = ReferenceExtractor(store: references, embedder: embedder)
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: image)))

@@ -83,7 +83,7 @@ struct IngestImages: ParsableCommand {
         ComputeRuntime.configureThreads(cores)
         let logger = Logger(label: "bench") { _ in SwiftLogNoOpLogHandler() }
         let store = try ReferenceStore(directory: directory, logger: logger)
-        let ingestor = Ingestor(store: store, embedder: try ImageEmbedder(), logger: logger)
+        let ingestor = Ingestor(store: store, embedder: try ImageEmbedder(weightsPath: WeightsLocation.resolve(environment: ProcessInfo.processInfo.environment)), logger: logger)
         var report: IngestReport?
         let time = try seconds { report = try ingestor.ingest(files, options: IngestOptions(category: "cells", concurrency: cores)) }
         try printJSON(Result(images: report!.added, imagesPerSecond: Double(report!.added) / time))
