@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "EchoVision", targets: ["EchoVision"]),
         .library(name: "EchoMLLM", targets: ["EchoMLLM"]),
         .library(name: "EchoExperts", targets: ["EchoExperts"]),
+        .library(name: "EchoApplication", targets: ["EchoApplication"]),
         .library(name: "EchoService", targets: ["EchoService"]),
     ],
     dependencies: [
@@ -137,10 +138,19 @@ let package = Package(
             dependencies: ["EchoMLLM", "EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
                            .product(name: "Logging", package: "swift-log")]
         ),
+        // The application layer: every use case (ingest, query, calibrate, inspect, runs,
+        // knowledge, maintenance) with its rules and the one error model; the adapters
+        // (echoctl, the HTTP service) parse, call one use case, and render.
+        .target(
+            name: "EchoApplication",
+            dependencies: ["EchoExperts", "EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging", "EchoIndex", "EchoMLLM",
+                           .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "Logging", package: "swift-log")]
+        ),
         // The HTTP service (Hummingbird): routes, auth, limits, metrics, OpenAPI.
         .target(
             name: "EchoService",
-            dependencies: ["EchoExperts", "EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
+            dependencies: ["EchoApplication", "EchoExperts", "EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Logging", package: "swift-log")]
@@ -148,6 +158,7 @@ let package = Package(
         .executableTarget(
             name: "echoctl",
             dependencies: [
+                "EchoApplication",
                 "EchoService",
                 "EchoIndex",
                 "EchoImaging",
@@ -239,9 +250,14 @@ let package = Package(
         ),
         .testTarget(
             name: "EchoServiceTests",
-            dependencies: ["EchoTestSupport", "EchoService", "EchoExperts", "EchoVision", "EchoStore", "EchoEmbedding", "EchoImaging", "FakeMLLMServer",
+            dependencies: ["EchoTestSupport", "EchoService", "EchoApplication", "EchoExperts", "EchoVision", "EchoStore", "EchoEmbedding", "EchoImaging", "FakeMLLMServer",
                            .product(name: "HummingbirdTesting", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log"), .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "EchoApplicationTests",
+            dependencies: ["EchoTestSupport", "EchoApplication", "EchoExperts", "EchoMLLM", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
+                           .product(name: "Logging", package: "swift-log")]
         ),
         // End-to-end tests that run the built echoctl binary.
         .testTarget(

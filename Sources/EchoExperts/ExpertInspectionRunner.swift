@@ -61,16 +61,8 @@ public struct ExpertInspectionRunner: Sendable {
     }
 
     private func review(_ image: InspectedImage, category: String) async -> Review {
-        let vision = image.result!
-        let verdict: ExpertVerdict
-        do throws(ExpertError) {
-            let query = try ImageAttachment.load(path: image.path, label: "The image to inspect")
-            let references = try ImageAttachment.references(vision.references.prefix(panel.modules.referencesShown).map(\.path))
-            verdict = await panel.inspect(ExpertRequest(category: category, query: query, references: references, vision: vision), vision: vision)
-        } catch {
-            return Review(verdict: vision.verdict, decidedBy: ExpertVerdict.Source.visionFallback.rawValue, defect: nil, region: vision.region,
-                          explanation: vision.explanation + " (MLLM not used: \(error))", reasoning: nil)
+        await panel.review(image.result!, category: category) { () throws(ExpertError) in
+            try ImageAttachment.load(path: image.path, label: "The image to inspect")
         }
-        return verdict.review
     }
 }

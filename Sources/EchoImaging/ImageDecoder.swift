@@ -7,16 +7,19 @@ import Foundation
 /// `ImagingError`, never a crash, and a declared size over `maxPixels` is refused before
 /// any pixel memory is allocated.
 public struct ImageDecoder: Sendable {
-    /// The largest `width × height` accepted. The default, 100 million pixels, is well
-    /// above any industrial camera and far below what would exhaust memory.
+    /// The largest `width × height` accepted (default `defaultMaxPixels`).
     public var maxPixels: Int
     /// Treat libjpeg warnings (a truncated stream that libjpeg pads with gray, bad
     /// Huffman data it skips) as errors. On by default: a damaged golden sample must not
     /// slip into a reference set.
     public var strictJPEG: Bool
 
+    /// The one pixel limit of every entrance (CLI, HTTP, library) unless configured:
+    /// 40 megapixels, well above any inspection camera, far below what would exhaust memory.
+    public static let defaultMaxPixels = 40_000_000
+
     /// Creates a decoder with the given limits.
-    public init(maxPixels: Int = 100_000_000, strictJPEG: Bool = true) {
+    public init(maxPixels: Int = ImageDecoder.defaultMaxPixels, strictJPEG: Bool = true) {
         self.maxPixels = maxPixels
         self.strictJPEG = strictJPEG
     }

@@ -22,7 +22,7 @@ public struct IngestOptions: Sendable {
     public var maxPixels: Int
 
     public init(category: String, metadata: [String: String] = [:], indexSpecification: String = "Flat", batchSize: Int = 32,
-                concurrency: Int = ProcessInfo.processInfo.activeProcessorCount, maxPixels: Int = 100_000_000) {
+                concurrency: Int = ProcessInfo.processInfo.activeProcessorCount, maxPixels: Int = ImageDecoder.defaultMaxPixels) {
         self.category = category
         self.metadata = metadata
         self.indexSpecification = indexSpecification
@@ -79,7 +79,7 @@ public struct Ingestor: Sendable {
 
     /// Ingests the image files under `paths` (files, or folders searched recursively).
     /// - Throws: `.store(.invalidMetadata)` for metadata `MetadataRule` refuses, before any
-    ///   work; `ReferenceExtractorError.image(.empty)` when the paths exist but hold no
+    ///   work; `.noInput` when the paths exist but hold no
     ///   PNG or JPEG file (nothing is created); `.store` when the store itself fails (a
     ///   batch that fails to commit is not partly written); bad files never throw.
     public func ingest(_ paths: [String], options: IngestOptions, progress: (IngestProgress) -> Void = { _ in }) throws(ReferenceExtractorError) -> IngestReport {
@@ -90,7 +90,7 @@ public struct Ingestor: Sendable {
         }
         let (files, missing) = ImageFiles.collect(paths)
         if files.isEmpty, missing.isEmpty {
-            throw .image(ImagingError(.empty, "no PNG or JPEG files (.png, .jpg, .jpeg) in \(paths.joined(separator: ", ")); nothing was ingested"))
+            throw .noInput("no PNG or JPEG files (.png, .jpg, .jpeg) in \(paths.joined(separator: ", ")); nothing was ingested")
         }
         var outcomes = missing.map { IngestedFile(path: $0, status: .failed, id: nil, reason: "no such file or directory") }
         do {

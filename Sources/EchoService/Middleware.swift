@@ -3,34 +3,28 @@ import Hummingbird
 import HTTPTypes
 
 /// Requires a bearer token on every route but the public ones (`/healthz`, the OpenAPI
-/// document); changes need a read-write token (see `needsWriteAccess`). With `tokens`
-/// nil (the explicit `--no-auth`, loopback only) every caller may write.
+/// document); changes need a read-write token. Which is which is each route's declared
+/// `RouteAccess` (reads, queries and inspections, which record a run as an audit trail,
+/// take read-only tokens: cameras and dashboards get those). With `tokens` nil (the
+/// explicit `--no-auth`, loopback only) every caller may write.
 struct AuthMiddleware: RouterMiddleware {
     typealias Context = EchoRequestContext
     let tokens: APITokens?
-    static let publicPaths: Set<String> = ["/healthz", "/openapi.json", "/openapi.yaml"]
-
-    /// Changes to references and knowledge need a read-write token; reads, queries and
-    /// inspections (which record a run, an audit trail) do not: cameras and dashboards
-    /// get read-only tokens.
-    static func needsWriteAccess(_ request: Request) -> Bool {
-        guard request.method != .get, request.method != .head else { return false }
-        let path = request.uri.path
-        return !(request.method == .post && (path.hasSuffix("/query") || path.hasSuffix("/inspect")))
-    }
+    let catalog: RouteCatalog
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let tokens else { return try await next(request, context) }
-        if Self.publicPaths.contains(request.uri.path) { return try await next(request, context) }
+        let access = catalog.access(request.method, request.uri.path)
+        if access == .public { return try await next(request, context) }
         guard let header = request.headers[.authorization] else {
             throw ServiceError(.unauthorized, "missing_token", "send `Authorization: Bearer TOKEN` (tokens come from ECHO_API_TOKENS or the token file)")
         }
         let prefix = "Bearer "
         guard header.count > prefix.count, header.prefix(prefix.count).lowercased() == prefix.lowercased(),
-              let access = tokens.access(of: String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)) else {
+              let granted = tokens.access(of: String(header.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)) else {
             throw ServiceError(.unauthorized, "invalid_token", "the bearer token is not one of this service's tokens")
         }
-        if Self.needsWriteAccess(request) && access < .readWrite {
+        if access == .write && granted < .readWrite {
             throw ServiceError(.forbidden, "read_only_token", "this token is read-only; \(request.method) \(request.uri.path) needs a read-write token")
         }
         return try await next(request, context)
@@ -42,7 +36,7 @@ struct AuthMiddleware: RouterMiddleware {
 struct ErrorAndMetricsMiddleware: RouterMiddleware {
     typealias Context = EchoRequestContext
     let metrics: ServiceMetrics
-    let routes: RouteMethods
+    let catalog: RouteCatalog
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -52,7 +46,7 @@ struct ErrorAndMetricsMiddleware: RouterMiddleware {
         } catch {
             var failure = ServiceError.from(error)
             // The router's 404 for a path that exists with other methods is a 405.
-            let allowed = failure.code == "not_found" ? routes.methods(for: request.uri.path) : nil
+            let allowed = failure.code == "not_found" ? catalog.methods(for: request.uri.path) : nil
             if let allowed {
                 failure = ServiceError(.methodNotAllowed, "method_not_allowed",
                                        "\(request.method) is not served on \(request.uri.path); it takes \(allowed.sorted().joined(separator: ", "))")
@@ -62,11 +56,11 @@ struct ErrorAndMetricsMiddleware: RouterMiddleware {
                 // The cause may hold SQL, a file path or a stack: it goes to the log under an
                 // id, and the client gets the id.
                 let id = ServiceError.newErrorID()
-                context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error.id": "\(id)", "error": "\(failure.message)"])
+                context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error.id": "\(id)", "error": "\(failure.logDescription)"])
                 failure = failure.concealed(id: id)
                 errorID = id
             } else if failure.status.code >= 500 {
-                context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(failure.message)"])
+                context.logger.error("request failed", metadata: ["path": "\(request.uri.path)", "error": "\(failure.logDescription)"])
             }
             response = try failure.response(from: request, context: context)
             if let errorID { response.headers[HTTPField.Name("Echo-Error-Id")!] = errorID }

@@ -26,6 +26,26 @@ enum Offload {
     }
 }
 
+extension Offload {
+    /// Runs async work (which offloads its own blocking parts, see `EchoApp`) and answers
+    /// 503 when it takes longer than `limit`; the work is cancelled then.
+    static func run<T: Sendable>(timeout limit: Duration, async work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await work() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else {
+                throw ServiceError(.serviceUnavailable, "timeout",
+                    "the request took longer than \(limit); the work may still complete (check before retrying a write), or raise --request-timeout")
+            }
+            return value
+        }
+    }
+}
+
 /// Resumes a continuation at most once.
 private final class ResumeOnce<T: Sendable>: @unchecked Sendable {
     private let lock = NSLock()

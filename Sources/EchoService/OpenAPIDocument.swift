@@ -1,36 +1,68 @@
+import EchoApplication
 import Foundation
 
 /// The service's OpenAPI 3.1 document, served at `/openapi.json` and `/openapi.yaml`. A
 /// test checks that its paths and methods are exactly the routes the router serves.
 enum OpenAPIDocument {
-    /// The document: `source` with the responses every secured operation can give
-    /// (401, 403 for changes, 503 on timeout) added, so that each operation lists them.
-    static let json: String = {
+    /// The codes the HTTP layer itself answers with, by status, for every operation of a
+    /// kind (authentication, bodies, timeouts).
+    static func serviceCodes(for operation: Operation) -> [Int: [String]] {
+        var codes: [Int: [String]] = [405: ["method_not_allowed"]]
+        if operation.access != .public {
+            codes[401] = ["missing_token", "invalid_token"]
+            codes[503] = ["timeout"]
+        }
+        if operation.access == .write { codes[403] = ["read_only_token"] }
+        if operation.method == .post {
+            codes[413, default: []].append("body_too_large")
+            if operation.path.hasSuffix("/query") || operation.path.hasSuffix("/inspect") || operation.path.hasSuffix("/references") {
+                codes[400, default: []].append("empty_body")
+                codes[415, default: []].append("unsupported_media_type")
+            } else {
+                codes[400, default: []].append("bad_json")
+            }
+        }
+        return codes
+    }
+
+    /// Every error code `operation` can answer with, by HTTP status: its use case's codes
+    /// (`Operation.errors`, at `ServiceError.status(of:)`) and the HTTP layer's own.
+    static func errorCodes(of operation: Operation) -> [Int: [String]] {
+        var codes = serviceCodes(for: operation)
+        for code in operation.errors {
+            codes[Int(ServiceError.status(of: code).code), default: []].append(code.rawValue)
+        }
+        return codes.mapValues { Array(Set($0)).sorted() }
+    }
+
+    /// The document for `operations`: `source` with, on each operation, a response for
+    /// every status it can answer and `x-error-codes` listing the codes under each status
+    /// (which `components.x-error-codes` describes).
+    static func json(for operations: [Operation]) -> String {
         guard var document = try? JSONSerialization.jsonObject(with: Data(source.utf8)) as? [String: Any],
               var paths = document["paths"] as? [String: [String: Any]] else { return source }
         let error: [String: Any] = ["$ref": "#/components/responses/error"]
-        for (path, item) in paths {
-            var item = item
-            for method in ["get", "post", "delete"] {
-                guard var operation = item[method] as? [String: Any] else { continue }
-                var responses = operation["responses"] as? [String: Any] ?? [:]
-                let isPublic = (operation["security"] as? [Any])?.isEmpty == true
-                if !isPublic {
-                    responses["401"] = responses["401"] ?? error
-                    responses["503"] = responses["503"] ?? error
-                    let write = method != "get" && !path.hasSuffix("/query") && !path.hasSuffix("/inspect")
-                    if write { responses["403"] = responses["403"] ?? error }
-                }
-                responses["405"] = responses["405"] ?? error
-                operation["responses"] = responses
-                item[method] = operation
-            }
-            paths[path] = item
+        for operation in operations {
+            let method = operation.method.rawValue.lowercased()
+            guard var item = paths[operation.openAPIPath], var entry = item[method] as? [String: Any] else { continue }
+            var responses = entry["responses"] as? [String: Any] ?? [:]
+            let codes = errorCodes(of: operation)
+            for status in codes.keys { responses[String(status)] = responses[String(status)] ?? error }
+            entry["responses"] = responses
+            entry["x-error-codes"] = Dictionary(uniqueKeysWithValues: codes.map { (String($0.key), $0.value) })
+            item[method] = entry
+            paths[operation.openAPIPath] = item
         }
         document["paths"] = paths
+        if var components = document["components"] as? [String: Any] {
+            components["x-error-codes"] = Dictionary(uniqueKeysWithValues: EchoError.Code.allCases.map {
+                ($0.rawValue, ["status": Int(ServiceError.status(of: $0).code)] as [String: Any])
+            })
+            document["components"] = components
+        }
         guard let data = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys, .withoutEscapingSlashes]) else { return source }
         return String(decoding: data, as: UTF8.self)
-    }()
+    }
 
     static let source = #"""
     {

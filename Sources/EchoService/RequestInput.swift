@@ -1,4 +1,4 @@
-import EchoImaging
+import EchoApplication
 import EchoStore
 import Foundation
 import Hummingbird
@@ -6,42 +6,27 @@ import HTTPTypes
 
 /// Reading and checking request input. Nothing a client sends becomes a file name.
 enum Validate {
-    /// A category name from a JSON field, by the store's one rule (`CategoryName`).
-    /// - Throws: 400 `invalid_category` with the rule and a suggestion.
-    @discardableResult
-    static func categoryName(_ name: String) throws -> String {
-        do {
-            try CategoryName.validate(name)
-        } catch {
-            throw ServiceError(.badRequest, "invalid_category", error.message)
-        }
-        return name
-    }
-
     /// A category name from a path segment: percent-decoded first (the router hands
-    /// segments over as sent), then checked like `categoryName`.
+    /// segments over as sent), then checked by the store's one rule (`CategoryName`).
+    /// - Throws: 400 `invalid_category` with the rule and a suggestion.
     static func categoryName(inPath segment: String) throws -> String {
         guard let decoded = segment.removingPercentEncoding else {
             throw ServiceError(.badRequest, "invalid_category", "the category in the path is not valid percent-encoding (got \"\(segment.prefix(120))\")")
         }
-        return try categoryName(decoded)
-    }
-
-    /// 1–100 ASCII letters, digits, `-`, `_`, `.`, and not `.` or `..`.
-    @discardableResult
-    static func identifier(_ name: String, what: String, code: String) throws -> String {
-        guard (1...100).contains(name.count), name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }),
-              name != ".", name != ".." else {
-            throw ServiceError(.badRequest, code, "\(what) is 1–100 letters, digits, '-', '_' or '.' (got \"\(name.prefix(120))\")")
+        do {
+            try CategoryName.validate(decoded)
+        } catch {
+            throw ServiceError.from(EchoError(classifying: error))
         }
-        return name
+        return decoded
     }
 
-    /// An integer query parameter within `range`.
-    static func integer(_ request: Request, _ name: String, default value: Int, range: ClosedRange<Int>) throws -> Int {
+    /// An integer query parameter (its range is the use case's rule).
+    /// - Throws: 400 `invalid_parameter` when it is not an integer.
+    static func integer(_ request: Request, _ name: String, default value: Int) throws -> Int {
         guard let text = request.uri.queryParameters[Substring(name)] else { return value }
-        guard let number = Int(text), range.contains(number) else {
-            throw ServiceError(.badRequest, "invalid_parameter", "\(name) must be an integer in \(range.lowerBound)…\(range.upperBound == Int.max ? "" : String(range.upperBound))")
+        guard let number = Int(text) else {
+            throw ServiceError(.badRequest, "invalid_parameter", "\(name) must be an integer (got \"\(text.prefix(40))\")")
         }
         return number
     }
@@ -73,7 +58,7 @@ enum Validate {
         do {
             try MetadataRule.validate(metadata)
         } catch {
-            throw ServiceError(.badRequest, "invalid_metadata", error.message)
+            throw ServiceError.from(EchoError(classifying: error))
         }
         return metadata
     }

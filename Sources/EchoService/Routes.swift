@@ -1,35 +1,38 @@
-import Crypto
-import EchoExperts
-import EchoImaging
-import EchoReferences
+import EchoApplication
 import EchoStore
-import EchoVision
 import Foundation
 import Hummingbird
 
-/// The service's routes. Handlers parse and validate the request, run the library call
-/// off the concurrency threads with the request timeout, and answer JSON.
+/// The service's routes. Each handler parses the request, calls one use case off the
+/// concurrency threads with the request timeout, and answers JSON; every rule and every
+/// sequence of work lives in `EchoApp`.
 enum Routes {
     static func register(on table: inout RouteTable, context service: ServiceContext) {
-        table.add(.get, "/healthz") { _, _ in
+        table.add(.get, "/healthz", access: .public) { _, _ in
             try JSONBody.response(["status": "ok"])
         }
-        table.add(.get, "/metrics") { _, _ in
-            let text = try await Offload.run(timeout: service.configuration.requestTimeout) { service.metrics.render(store: service.store) }
+        table.add(.get, "/metrics", errors: [.storeFailed]) { _, _ in
+            let text = try await service.offload { service.metrics.render(store: service.store) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))
-        }
-        table.add(.get, "/openapi.json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
-        }
-        table.add(.get, "/openapi.yaml") { _, _ in
-            // JSON is YAML 1.2: the same document, served for tools that ask for YAML.
-            Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.json)))
         }
         registerCategories(on: &table, service)
         registerReferences(on: &table, service)
         registerInspection(on: &table, service)
         registerKnowledge(on: &table, service)
+    }
+
+    /// The OpenAPI document of every operation in `table`, served at `/openapi.json` and
+    /// (JSON is YAML 1.2) `/openapi.yaml`.
+    static func registerDocument(on table: inout RouteTable) {
+        let paths = ["/openapi.json": "application/json", "/openapi.yaml": "application/yaml"]
+        let operations = table.operations + paths.keys.map { Operation(method: .get, path: $0, access: .public, errors: []) }
+        let document = OpenAPIDocument.json(for: operations)
+        for (path, type) in paths.sorted(by: { $0.key < $1.key }) {
+            table.add(.get, path, access: .public) { _, _ in
+                Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: document)))
+            }
+        }
     }
 
     // MARK: categories and references
@@ -40,150 +43,64 @@ enum Routes {
     }
 
     static func registerCategories(on table: inout RouteTable, _ service: ServiceContext) {
-        table.add(.get, "/v1/categories") { _, _ in
-            try JSONBody.response(try await Offload.run(timeout: service.configuration.requestTimeout) { try service.store.statistics() })
+        table.add(.get, "/v1/categories", errors: [.storeFailed]) { _, _ in
+            try JSONBody.response(try await service.offload { try service.app.statistics() })
         }
-        table.add(.post, "/v1/categories") { request, context in
+        table.add(.post, "/v1/categories", access: .write, errors: [.invalidCategory, .invalidIndex, .incompatible, .readOnly, .storeFailed]) { request, _ in
             let body = try await JSONInput.decode(CreateCategory.self, from: request, limit: 64 << 10)
-            try Validate.categoryName(body.name)
-            let category = try await Offload.run(timeout: service.configuration.requestTimeout) {
-                try service.store.ensureCategory(body.name, embedder: service.embedder.identity, indexSpecification: body.index ?? "Flat")
-            }
+            let category = try await service.offload { try service.app.createCategory(body.name, indexSpecification: body.index ?? "Flat") }
             return try JSONBody.response(["name": category.name, "index": category.indexSpecification,
                                           "embedder": category.embedder.description], status: .created)
         }
-        table.add(.get, "/v1/categories/:category/references") { request, context in
+        table.add(.get, "/v1/categories/:category/references", errors: [.invalidCategory, .invalidParameter, .unknownCategory, .storeFailed]) { request, context in
             let category = try Validate.categoryName(inPath: context.parameters.require("category"))
-            let limit = try Validate.integer(request, "limit", default: 100, range: 1...10_000)
-            let offset = try Validate.integer(request, "offset", default: 0, range: 0...Int.max)
-            return try JSONBody.response(try await Offload.run(timeout: service.configuration.requestTimeout) {
-                try service.store.list(category: category, limit: limit, offset: offset)
-            })
-        }
-    }
-
-    struct IngestAnswer: Encodable {
-        let status: String
-        let id: Int64?
-        let sha256: String
-        let category: String
-        /// Set when the new golden sample scores as an outlier against the calibration.
-        let warnings: [String]?
-    }
-
-    /// Outlier warnings for a new golden sample; a screening that fails is logged, never
-    /// fails the upload (the sample is stored either way).
-    static func screeningWarnings(_ id: Int64?, category: String, _ service: ServiceContext) -> [String]? {
-        guard let id else { return nil }
-        do {
-            let messages = try service.vision.screen([id], category: category, concurrency: 1).outliers.map(\.message)
-            return messages.isEmpty ? nil : messages
-        } catch {
-            service.logger.warning("could not screen a new golden sample", metadata: ["reference.id": "\(id)", "error": "\(error)"])
-            return nil
+            let limit = try Validate.integer(request, "limit", default: 100)
+            let offset = try Validate.integer(request, "offset", default: 0)
+            return try JSONBody.response(try await service.offload { try service.app.listReferences(category: category, limit: limit, offset: offset) })
         }
     }
 
     static func registerReferences(on table: inout RouteTable, _ service: ServiceContext) {
-        table.add(.post, "/v1/categories/:category/references") { request, context in
+        table.add(.post, "/v1/categories/:category/references", access: .write,
+                  errors: [.invalidCategory, .invalidMetadata, .badImage, .imageTooLarge, .incompatible, .readOnly, .storeBusy, .storeFailed]) { request, context in
             let category = try Validate.categoryName(inPath: context.parameters.require("category"))
             let metadata = try Validate.metadata(request)
             let bytes = try await ImageInput.collect(request, limit: service.configuration.maxBodyBytes)
-            let answer = try await Offload.run(timeout: service.configuration.requestTimeout) { () throws -> IngestAnswer in
-                let started = ContinuousClock.now
-                // Decoded before anything is written, so nothing unusable lands in uploads/ and
-                // the pixel limit answers 413. The Ingestor, which reads files, decodes the
-                // stored copy again: a few ms beside ~30 ms of embedding.
-                _ = try ImageDecoder(maxPixels: service.configuration.maxPixels).decode(bytes)
-                let format = try ImageFormat.detect(bytes)
-                let digest = SHA256.hash(data: Data(bytes)).map { String(format: "%02x", $0) }.joined()
-                try FileManager.default.createDirectory(atPath: service.uploadsDirectory, withIntermediateDirectories: true)
-                let path = "\(service.uploadsDirectory)/\(digest).\(format == .png ? "png" : "jpg")"
-                if !FileManager.default.fileExists(atPath: path) { try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic) }
-                var options = IngestOptions(category: category, metadata: metadata)
-                options.maxPixels = service.configuration.maxPixels
-                let report = try Ingestor(store: service.store, embedder: service.embedder, logger: service.logger).ingest([path], options: options)
-                service.metrics.recordOperation("ingest", seconds: (ContinuousClock.now - started).seconds)
-                guard let file = report.files.first else { throw ServiceError(.internalServerError, "internal", "ingest reported no file") }
-                if file.status == .failed { throw ServiceError(.badRequest, "bad_image", file.reason ?? "the image could not be ingested") }
-                return IngestAnswer(status: file.status.rawValue, id: file.id, sha256: digest, category: category,
-                                    warnings: file.status == .added ? screeningWarnings(file.id, category: category, service) : nil)
-            }
+            let answer = try await service.offload(timing: "ingest") { try service.app.ingestUpload(bytes, category: category, metadata: metadata) }
             return try JSONBody.response(answer, status: answer.status == "added" ? .created : .ok)
         }
-        table.add(.delete, "/v1/references/:id") { request, context in
+        table.add(.delete, "/v1/references/:id", access: .write, errors: [.unknownReference, .readOnly, .storeBusy, .storeFailed]) { _, context in
             let id = try context.parameters.require("id", as: Int64.self)
-            let removed = try await Offload.run(timeout: service.configuration.requestTimeout) { () throws -> [ReferenceRecord] in
-                do {
-                    return try service.store.remove(ids: [id])
-                } catch let error as StoreError where error.code == .invalidArgument {
-                    return []
-                }
-            }
-            guard let record = removed.first else {
-                throw ServiceError(.notFound, "unknown_reference", "no live reference has id \(id)")
-            }
-            return try JSONBody.response(record)
+            let removed = try await service.offload { try service.app.removeReferences(ids: [id]) }
+            return try JSONBody.response(removed[0])
         }
-        table.add(.post, "/v1/categories/:category/query") { request, context in
+        table.add(.post, "/v1/categories/:category/query",
+                  errors: [.invalidCategory, .invalidParameter, .invalidMetadata, .badImage, .imageTooLarge, .unknownCategory, .incompatible, .storeFailed]) { request, context in
             let category = try Validate.categoryName(inPath: context.parameters.require("category"))
-            let k = try Validate.integer(request, "k", default: 5, range: 1...service.configuration.maxK)
+            let k = try Validate.integer(request, "k", default: 5)
             let filter = try Validate.metadata(request)
             let bytes = try await ImageInput.collect(request, limit: service.configuration.maxBodyBytes)
-            let matches = try await Offload.run(timeout: service.configuration.requestTimeout) { () throws -> [ReferenceMatch] in
-                let started = ContinuousClock.now
-                let image = try ImageDecoder(maxPixels: service.configuration.maxPixels).decode(bytes)
-                let set = try ReferenceExtractor(store: service.store, embedder: service.embedder).nearestNormals(to: image, category: category, k: k, filter: filter)
-                service.metrics.recordOperation("query", seconds: (ContinuousClock.now - started).seconds)
-                return set.matches
-            }
-            return try JSONBody.response(["category": AnyEncodable(category), "matches": AnyEncodable(matches)])
+            let set = try await service.offload(timing: "query") { try service.app.nearestNormals(toImage: bytes, category: category, k: k, filter: filter) }
+            return try JSONBody.response(["category": AnyEncodable(category), "matches": AnyEncodable(set.matches)])
         }
     }
 
     // MARK: inspection and runs
 
-    struct InspectAnswer: Encodable {
-        let runID: Int64
-        let verdict: String
-        let result: InspectionResult
-        let review: Review?
-    }
-
     static func registerInspection(on table: inout RouteTable, _ service: ServiceContext) {
-        table.add(.post, "/v1/categories/:category/inspect") { request, context in
+        table.add(.post, "/v1/categories/:category/inspect",
+                  errors: [.invalidCategory, .invalidParameter, .badImage, .imageTooLarge, .unknownCategory, .noReferences, .incompatible, .storeBusy, .storeFailed]) { request, context in
             let category = try Validate.categoryName(inPath: context.parameters.require("category"))
-            let useMLLM = try Validate.boolean(request, "mllm", default: false)
+            let review = try Validate.boolean(request, "mllm", default: false)
             let bytes = try await ImageInput.collect(request, limit: service.configuration.maxBodyBytes)
             let started = ContinuousClock.now
-            let (image, result) = try await Offload.run(timeout: service.configuration.requestTimeout) { () throws -> (Image, InspectionResult) in
-                let image = try ImageDecoder(maxPixels: service.configuration.maxPixels).decode(bytes)
-                return (image, try service.vision.inspect(image, category: category))
-            }
-            var review: Review?
-            if useMLLM {
-                let panel = service.panel ?? ExpertPanel(model: nil, knowledge: nil, modules: ExpertModules(), logger: service.logger)
-                let references = try await Offload.run(timeout: service.configuration.requestTimeout) {
-                    try ImageAttachment.references(result.references.prefix(panel.modules.referencesShown).map(\.path))
-                }
-                let query = try ImageAttachment.from(bytes: bytes, decoded: image, label: "The image to inspect")
-                let verdict = await panel.inspect(ExpertRequest(category: category, query: query, references: references, vision: result), vision: result)
-                review = verdict.review
-            }
-            let digest = SHA256.hash(data: Data(bytes)).prefix(8).map { String(format: "%02x", $0) }.joined()
-            let recorded = InspectedImage(path: "upload:\(digest)", result: result, error: nil, review: review)
-            let report = try await Offload.run(timeout: service.configuration.requestTimeout) {
-                try InspectionRunner(expert: service.vision, logger: service.logger)
-                    .record(InspectionBatch(category: category, threshold: result.threshold, images: [recorded]), reportDirectory: nil)
-            }
+            let answer = try await service.withTimeout { try await service.app.inspectUpload(bytes, category: category, review: review) }
             service.metrics.recordOperation("inspect", seconds: (ContinuousClock.now - started).seconds)
-            return try JSONBody.response(InspectAnswer(runID: report.runID, verdict: (recorded.verdict ?? result.verdict).rawValue,
-                                                       result: result, review: review))
+            return try JSONBody.response(answer)
         }
-        table.add(.get, "/v1/runs/:id") { request, context in
+        table.add(.get, "/v1/runs/:id", errors: [.unknownRun, .storeFailed]) { _, context in
             let id = try context.parameters.require("id", as: Int64.self)
-            let results = try await Offload.run(timeout: service.configuration.requestTimeout) { try service.store.results(ofRun: id) }
-            guard !results.isEmpty else { throw ServiceError(.notFound, "unknown_run", "no run has id \(id)") }
+            let results = try await service.offload { try service.app.runResults(id) }
             return try JSONBody.response(["run": AnyEncodable(id), "results": AnyEncodable(results.map(RunResultView.init))])
         }
     }
@@ -206,29 +123,32 @@ enum Routes {
     // MARK: knowledge
 
     static func registerKnowledge(on table: inout RouteTable, _ service: ServiceContext) {
-        table.add(.post, "/v1/knowledge") { request, context in
+        table.add(.post, "/v1/knowledge", access: .write, errors: [.invalidParameter, .badRequest, .readOnly, .storeBusy, .storeFailed]) { request, _ in
             let dataset = request.uri.queryParameters["dataset"].map(String.init)
-            if let dataset { try Validate.identifier(dataset, what: "dataset", code: "invalid_parameter") }
             let body = try await request.body.collect(upTo: service.configuration.maxBodyBytes)
             let data = Data(body.readableBytesView)
-            let counts = try await Offload.run(timeout: service.configuration.requestTimeout) { () throws -> [String: Int] in
-                let entries = try KnowledgeImporter.entries(from: data, source: "the request body", dataset: dataset)
-                let counts = try service.store.importKnowledge(entries)
-                return ["entries": entries.count, "added": counts.added, "replaced": counts.replaced, "categories": Set(entries.map(\.category)).count]
-            }
-            return try JSONBody.response(counts)
+            return try JSONBody.response(try await service.offload { try service.app.importKnowledge(data, source: "the request body", dataset: dataset) })
         }
-        table.add(.get, "/v1/knowledge/:category") { request, context in
+        table.add(.get, "/v1/knowledge/:category", errors: [.invalidCategory, .noKnowledge, .storeFailed]) { request, context in
             let category = try Validate.categoryName(inPath: context.parameters.require("category"))
             let question = request.uri.queryParameters["question"].map(String.init)
-            let entries = try await Offload.run(timeout: service.configuration.requestTimeout) { () throws -> [KnowledgeEntry] in
-                if let question {
-                    return try KnowledgeGuide(store: service.store).select(category: category, question: MultipleChoiceQuestion(text: question, options: [])).entries
-                }
-                return try service.store.knowledge(of: category)
-            }
-            guard !entries.isEmpty else { throw ServiceError(.notFound, "no_knowledge", "no knowledge for \"\(category)\"; POST it to /v1/knowledge") }
-            return try JSONBody.response(entries)
+            return try JSONBody.response(try await service.offload { try service.app.knowledge(of: category, question: question) })
         }
+    }
+}
+
+extension ServiceContext {
+    /// Runs a blocking use case off the concurrency threads within the request timeout,
+    /// recording its duration under `timing` when given.
+    func offload<T: Sendable>(timing: String? = nil, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        let started = ContinuousClock.now
+        let value = try await Offload.run(timeout: configuration.requestTimeout, work)
+        if let timing { metrics.recordOperation(timing, seconds: (ContinuousClock.now - started).seconds) }
+        return value
+    }
+
+    /// Runs an async use case (one that awaits the MLLM) within the request timeout.
+    func withTimeout<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) async throws -> T {
+        try await Offload.run(timeout: configuration.requestTimeout, async: work)
     }
 }

@@ -1,33 +1,29 @@
+import EchoApplication
 import EchoEmbedding
 import EchoExperts
 import EchoStore
-import EchoVision
 import Foundation
 import Logging
 
-/// What the routes work with: the store, the embedder, the vision expert, the MLLM
-/// experts when configured, the metrics, and where uploaded references are kept.
+/// What the routes work with: the use cases (over the store, the embedder and the MLLM
+/// experts when configured), the metrics, and the configuration.
 public struct ServiceContext: Sendable {
-    public let store: ReferenceStore
-    public let embedder: ImageEmbedder
-    public let vision: VisionExpert
-    /// The MLLM experts; nil when no MLLM is configured (inspect then answers with the
-    /// vision expert alone).
-    public let panel: ExpertPanel?
+    /// Every use case the routes call.
+    public let app: EchoApp
     public let metrics: ServiceMetrics
     public let configuration: ServiceConfiguration
-    /// Uploaded reference images, named by their SHA-256 (never by anything a client sent).
-    public let uploadsDirectory: String
     public let logger: Logger
 
+    /// The store under the use cases (for `/metrics`' per-category gauges).
+    public var store: ReferenceStore { app.store }
+
     public init(store: ReferenceStore, embedder: ImageEmbedder, panel: ExpertPanel?, configuration: ServiceConfiguration, logger: Logger) {
-        self.store = store
-        self.embedder = embedder
-        vision = VisionExpert(store: store, embedder: embedder)
-        self.panel = panel
+        var limits = InputLimits()
+        limits.maxPixels = configuration.maxPixels
+        limits.maxK = configuration.maxK
+        app = EchoApp(store: store, embedder: embedder, panel: panel, limits: limits, logger: logger)
         metrics = ServiceMetrics()
         self.configuration = configuration
-        uploadsDirectory = store.directory + "/uploads"
         self.logger = logger
     }
 }

@@ -1,34 +1,42 @@
-import EchoExperts
-import EchoImaging
-import EchoReferences
-import EchoStore
+import EchoApplication
 import Foundation
 import Hummingbird
 import NIOCore
 
 /// An API error: an HTTP status, a stable machine-readable code and a message that says
-/// what was wrong and what to do. Sent as `{"error": {"code": …, "message": …}}`.
+/// what was wrong and what to do. Sent as `{"error": {"code": …, "message": …}}`. The
+/// error underneath (`cause`) is logged, never sent.
 public struct ServiceError: Error, HTTPResponseError, Sendable {
     public let status: HTTPResponse.Status
     public let code: String
     public let message: String
+    /// The error underneath, for the log.
+    public let cause: (any Error)?
 
-    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String) {
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String, cause: (any Error)? = nil) {
         self.status = status
         self.code = code
         self.message = message
+        self.cause = cause
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var response = try JSONBody.response(ErrorBody(error: .init(code: code, message: message)), status: status)
         if status == .unauthorized { response.headers[.wwwAuthenticate] = "Bearer realm=\"echo\"" }
+        if status == .serviceUnavailable { response.headers[.retryAfter] = "1" }
         return response
     }
 
     /// This internal failure as a client sees it: the same status and code, and instead
     /// of the cause (which may hold SQL, a path or a stack) the id it is logged under.
     func concealed(id: String) -> ServiceError {
-        ServiceError(status, code, "the server failed on this request (error id \(id)); its log has the details under that id")
+        ServiceError(status, code, "the server failed on this request (error id \(id)); its log has the details under that id", cause: cause)
+    }
+
+    /// What the log gets: the message and the cause's own description.
+    var logDescription: String {
+        guard let cause else { return message }
+        return "\(message) (cause: \(String(reflecting: type(of: cause))): \(cause))"
     }
 
     /// A short random id for one logged failure.
@@ -41,53 +49,43 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
         let error: Detail
     }
 
-    /// The API error for a library error: the client's faults are 4xx, never 500.
+    /// The HTTP status of each use-case error code: the client's faults are 4xx, Echo's
+    /// own failures 5xx. The OpenAPI document lists the codes by these statuses.
+    static func status(of code: EchoError.Code) -> HTTPResponse.Status {
+        switch code {
+        case .imageTooLarge: .contentTooLarge
+        case .unknownCategory, .unknownReference, .unknownRun, .noKnowledge, .noStore: .notFound
+        case .noReferences, .incompatible: .conflict
+        case .readOnly: .forbidden
+        case .storeBusy: .serviceUnavailable
+        case .mllmFailed: .badGateway
+        case .storeFailed, .weightsUnusable, .outputFailed, .internal: .internalServerError
+        default: .badRequest
+        }
+    }
+
+    /// The API error for a use case's error: its code, its status, its cause kept.
+    static func from(_ error: EchoError) -> ServiceError {
+        ServiceError(status(of: error.code), error.code.rawValue, error.message, cause: error.cause ?? error)
+    }
+
+    /// The API error for anything a route throws: use-case errors by their code, the
+    /// HTTP layer's own by theirs.
     static func from(_ error: any Error) -> ServiceError {
         switch error {
         case let error as ServiceError:
             return error
-        case let error as StoreError:
+        case let error as EchoError:
             return from(error)
-        case let error as ImagingError:
-            if error.code == .tooLarge { return ServiceError(.contentTooLarge, "image_too_large", error.message) }
-            return ServiceError(.badRequest, "bad_image", "the body is not a usable PNG or JPEG image: \(error.message)")
-        case let error as ReferenceExtractorError:
-            switch error {
-            case .image(let inner): return from(inner)
-            case .embedding(let inner): return ServiceError(.badRequest, "bad_image", inner.description)
-            case .store(let inner): return from(inner)
-            case .references(let message): return ServiceError(.conflict, "no_references", message)
-            }
-        case let error as ExpertError:
-            switch error {
-            case .input(let message): return ServiceError(.badRequest, "bad_request", message)
-            case .store(let inner): return from(inner)
-            case .references(let inner): return from(inner)
-            case .mllm(let inner): return ServiceError(.badGateway, "mllm_failed", inner.description)
-            }
         case let error as HTTPError:
             let code = error.status == .contentTooLarge ? "body_too_large" : error.status == .notFound ? "not_found" : "http_\(error.status.code)"
-            return ServiceError(error.status, code, error.body ?? error.status.reasonPhrase)
+            return ServiceError(error.status, code, error.body ?? error.status.reasonPhrase, cause: error)
         case let error as NIOTooManyBytesError:
             return ServiceError(.contentTooLarge, "body_too_large", "the body is larger than \(error.maxBytes.map(String.init) ?? "the limit") bytes (--max-body)")
         case is DecodingError:
             return ServiceError(.badRequest, "bad_json", "the body is not the JSON this route takes: \(error)")
         default:
-            return ServiceError(.internalServerError, "internal", "an unexpected error: \(error)")
-        }
-    }
-
-    static func from(_ error: StoreError) -> ServiceError {
-        switch error.code {
-        case .unknownCategory: return ServiceError(.notFound, "unknown_category", error.message)
-        case .invalidArgument: return ServiceError(.badRequest, "invalid_argument", error.message)
-        case .invalidCategoryName: return ServiceError(.badRequest, "invalid_category", error.message)
-        case .invalidMetadata: return ServiceError(.badRequest, "invalid_metadata", error.message)
-        case .invalidIndex: return ServiceError(.badRequest, "invalid_index", error.message)
-        case .incompatible: return ServiceError(.conflict, "incompatible", error.message)
-        case .readOnly: return ServiceError(.forbidden, "read_only", error.message)
-        case .busy: return ServiceError(.serviceUnavailable, "store_busy", error.message)
-        default: return ServiceError(.internalServerError, "store_failed", error.description)
+            return from(EchoError(classifying: error))
         }
     }
 }

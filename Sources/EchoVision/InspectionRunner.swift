@@ -95,10 +95,13 @@ public struct InspectionBatch: Sendable {
 public struct InspectionRunner: Sendable {
     public let expert: VisionExpert
     public let logger: Logger
+    /// Images with more pixels are refused before decoding (reported as failed).
+    public let maxPixels: Int
 
-    public init(expert: VisionExpert, logger: Logger) {
+    public init(expert: VisionExpert, logger: Logger, maxPixels: Int = ImageDecoder.defaultMaxPixels) {
         self.expert = expert
         self.logger = logger
+        self.maxPixels = maxPixels
     }
 
     /// Inspects the image files under `paths` (files or folders) and records the run.
@@ -124,7 +127,7 @@ public struct InspectionRunner: Sendable {
             throw .store(error)
         }
         let done = ProgressCounter()
-        let decoder = ImageDecoder()
+        let decoder = ImageDecoder(maxPixels: maxPixels)
         let inspected = parallelMap(count: files.count, concurrency: concurrency) { index -> (InspectedImage, Image?) in
             defer { progress(done.increment(), files.count) }
             do {
@@ -146,7 +149,7 @@ public struct InspectionRunner: Sendable {
 
     /// Records a batch as a run (results, reviews included, in one transaction) and writes
     /// the HTML report when `reportDirectory` is given.
-    /// - Throws: `.store` when the run cannot be recorded; `.image` or `.references` when
+    /// - Throws: `.store` when the run cannot be recorded; `.image` or `.output` when
     ///   the report cannot be written.
     public func record(_ batch: InspectionBatch, reportDirectory: String?) throws(ReferenceExtractorError) -> RunReport {
         let encoder = JSONEncoder()
@@ -178,7 +181,7 @@ public struct InspectionRunner: Sendable {
         } catch let error as ImagingError {
             throw .image(error)
         } catch {
-            throw .references("writing the report: \(error)")
+            throw .output("writing the report", cause: OutputFailure(error))
         }
     }
 }

@@ -9,12 +9,12 @@ extension VisionExpert {
     /// then compare each patch with the bank as well as with the nearest golden samples;
     /// recalibrate after building one. Selection cost grows with ratio × patches²: about
     /// a second per 10⁹ patch pairs on one core.
-    /// - Throws: `.references` for a ratio outside (0, 1] or a category without patch
-    ///   features; `.store` when the store cannot be read or written.
+    /// - Throws: `.invalidArgument` for a ratio outside (0, 1]; `.references` for a category
+    ///   without patch features; `.store` when the store cannot be read or written.
     @discardableResult
     public func buildMemoryBank(category: String, ratio: Double) throws(ReferenceExtractorError) -> MemoryBank {
         guard ratio > 0, ratio <= 1 else {
-            throw .references("a memory bank keeps a fraction of the patches: the ratio must be in (0, 1], not \(ratio)")
+            throw .invalidArgument("a memory bank keeps a fraction of the patches: the ratio must be in (0, 1], not \(ratio)")
         }
         let current: Category
         let sources: [(id: Int64, values: [Float])]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EchoApplication
 import EchoReferences
 import EchoStore
 import EchoVision
@@ -27,44 +28,17 @@ struct Audit: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
     @OptionGroup var output: OutputOptions
 
-    struct Outcome: Encodable {
-        let audit: GoldenSetAudit
-        let calibration: Calibration?
-        let reportPath: String?
-    }
-
-    func validate() throws {
-        guard cutoff > 0 else { throw ValidationError("--cutoff must be above 0 (the default is 2.0)") }
-        guard quantile > 0, quantile <= 1 else { throw ValidationError("--quantile must be in (0, 1]") }
-        guard !(exclude && !readmit.isEmpty) else { throw ValidationError("--exclude and --readmit contradict each other; run one, then the other") }
-    }
-
     func run() throws {
-        let logger = runtime.prepare(label: "audit")
-        let embedder = try embedderOptions.load()
-        let writing = exclude || !readmit.isEmpty
-        let store = try storeOptions.open(writing ? .readWrite : .readOnly, logger: logger)
-        var settings = VisionExpert.Configuration()
-        settings.thresholdQuantile = quantile
-        let outcome: Outcome
-        do {
-            let expert = VisionExpert(store: store, embedder: embedder, configuration: settings).scoring(as: try store.calibration(of: category))
-            var calibration: Calibration?
-            if !readmit.isEmpty { calibration = try expert.readmit(readmit, category: category, concurrency: runtime.threads) }
-            var audit = try expert.audit(category: category, cutoff: cutoff, concurrency: runtime.threads)
-            if exclude {
-                calibration = try expert.excludeOutliers(of: audit, concurrency: runtime.threads)
-                audit = audit.withExclusions(try store.calibrationExclusions(in: category))
-            }
-            let path = try report.map { try AuditReportWriter(directory: $0, logger: logger).write(audit) }
-            outcome = Outcome(audit: audit, calibration: calibration, reportPath: path)
-        } catch let error as ReferenceExtractorError {
-            throw CommandFailure(error.description)
-        } catch let error as StoreError {
-            throw CommandFailure(error.description)
-        } catch {
-            throw CommandFailure("writing the audit page: \(error)")
-        }
+        var request = AuditRequest(category: category)
+        request.cutoff = cutoff
+        request.exclude = exclude
+        request.readmit = readmit
+        request.quantile = quantile
+        request.reportDirectory = report
+        request.concurrency = runtime.threads
+        try request.validate()
+        let app = try storeOptions.app(request.writes ? .readWrite : .readOnly, runtime: runtime, label: "audit", embedder: embedderOptions)
+        let outcome = try app.audit(request)
         if output.json {
             try printJSON(outcome)
         } else {
@@ -73,7 +47,7 @@ struct Audit: ParsableCommand {
         if outcome.audit.outliers.contains(where: { $0.exclusion == nil }) { throw ExitCode(3) }
     }
 
-    private func summary(_ outcome: Outcome) -> String {
+    private func summary(_ outcome: AuditOutcome) -> String {
         let audit = outcome.audit
         var lines = ["\(category): \(audit.entries.count) golden samples, median score \(String(format: "%.4f", audit.median)), "
             + "robust deviation \(String(format: "%.4f", audit.robustDeviation)); \(audit.outliers.count) outlier\(audit.outliers.count == 1 ? "" : "s") above z \(String(format: "%.1f", audit.cutoff))"]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EchoApplication
 import EchoEmbedding
 import EchoImaging
 
@@ -38,9 +39,9 @@ struct Embed: ParsableCommand {
                 print(embedding.global.map { String($0) }.joined(separator: " "))
             }
         } catch let error as EmbeddingError {
-            throw CommandFailure(error.description)
+            throw EchoError(classifying: error)
         } catch let error as ImagingError {
-            throw CommandFailure(error.description)
+            throw EchoError(classifying: error)
         }
     }
 }

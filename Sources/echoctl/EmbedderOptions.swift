@@ -1,4 +1,5 @@
 import ArgumentParser
+import EchoApplication
 import EchoEmbedding
 import Foundation
 
@@ -7,12 +8,14 @@ struct EmbedderOptions: ParsableArguments {
     @Option(help: "The weights file (default: $ECHO_WEIGHTS, else the data directory).")
     var weights: String?
 
-    /// Loads the embedder, turning a missing or damaged weights file into one clear line.
+    /// Loads the embedder.
+    /// - Throws: `EchoError` `weights_unusable` for a missing or damaged weights file,
+    ///   saying how to install it.
     func load() throws -> ImageEmbedder {
         do {
             return try ImageEmbedder(weightsPath: weights ?? WeightsLocation.resolve(environment: ProcessInfo.processInfo.environment))
         } catch {
-            throw CommandFailure(error.description)
+            throw EchoError(classifying: error)
         }
     }
 }

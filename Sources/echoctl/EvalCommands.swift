@@ -1,4 +1,5 @@
 import ArgumentParser
+import EchoApplication
 import EchoExperts
 import EchoStore
 import EchoVision
@@ -81,14 +82,14 @@ struct EvalMMAD: AsyncParsableCommand {
             let text = try String(contentsOfFile: keys, encoding: .utf8)
             return .keys(text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
         } catch {
-            throw CommandFailure("cannot read the keys file \(keys): \(error.localizedDescription)")
+            throw EchoError(.badRequest, "cannot read the keys file \(keys): \(error.localizedDescription)", cause: error)
         }
     }
 
     func run() async throws {
         let logger = runtime.prepare(label: "eval")
         guard let model = try mllm.client(logger: logger) else {
-            throw CommandFailure("eval mmad needs an MLLM: pass --mllm-url and --mllm-model or set ECHO_MLLM_URL and ECHO_MLLM_MODEL")
+            throw ValidationError("eval mmad needs an MLLM: pass --mllm-url and --mllm-model or set ECHO_MLLM_URL and ECHO_MLLM_MODEL")
         }
         let modules = try parsedModules()
         let questionFile: MMADQuestions
@@ -97,7 +98,7 @@ struct EvalMMAD: AsyncParsableCommand {
             questionFile = try MMADQuestions(path: questions)
             options.domainKnowledge = try domainKnowledge.map { path throws(ExpertError) in try MMADDomainKnowledge(path: path) }
         } catch {
-            throw CommandFailure(error.description)
+            throw EchoError(classifying: error)
         }
         options.protocolKind = protocolKind
         options.referenceMode = references
@@ -123,7 +124,7 @@ struct EvalMMAD: AsyncParsableCommand {
                     let selected = Array(try options.subset.select(questionFile.records).prefix(limit ?? .max))
                     added = try MMADEvaluation.ingestTemplates(selected, root: root, store: store, embedder: embedder, logger: logger)
                 } catch {
-                    throw CommandFailure(error.description)
+                    throw EchoError(classifying: error)
                 }
                 if !output.json { printError("ingested templates: \(added.values.reduce(0, +)) new images in \(added.count) classes") }
             }
@@ -138,7 +139,7 @@ struct EvalMMAD: AsyncParsableCommand {
                 if !json { bar.update(done: done, total: total, detail: "images") }
             }
         } catch {
-            throw CommandFailure(error.description)
+            throw EchoError(classifying: error)
         }
         if json { return try printJSON(MMADReport(summary.table, strict: summary.scores, answers: summary.answers, resumed: summary.resumed, path: summary.outputPath)) }
         print("MMAD: \(summary.answers) answers (\(summary.resumed) from an earlier run), protocol \(protocolKind.rawValue), modules \(modules), "
@@ -169,14 +170,14 @@ struct EvalMMADScore: ParsableCommand {
         do {
             answers = try MMADAnswerRecord.read(path: file)
         } catch {
-            throw CommandFailure(error.description)
+            throw EchoError(classifying: error)
         }
         let table = MMADSummaryTable(answers), strict = MMADScores(answers)
         if let csv {
             do {
                 try Data(table.csv().utf8).write(to: URL(fileURLWithPath: csv), options: .atomic)
             } catch {
-                throw CommandFailure("cannot write \(csv): \(error.localizedDescription)")
+                throw EchoError(.outputFailed, "cannot write \(csv): \(error.localizedDescription)", cause: error)
             }
         }
         if output.json { return try printJSON(MMADReport(table, strict: strict, answers: answers.count, resumed: 0, path: file)) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EchoApplication
 import EchoReferences
 import EchoStore
 import EchoVision
@@ -42,7 +43,7 @@ struct EvalDataset: ParsableCommand {
         do {
             categories = try layout.categories(at: root, only: category)
         } catch {
-            throw CommandFailure(error.description)
+            throw EchoError(classifying: error)
         }
         let embedder = try embedderOptions.load()
         let temporary = store == nil ? FileManager.default.temporaryDirectory.appendingPathComponent("echo-eval-\(UUID().uuidString)").path : nil
@@ -51,7 +52,7 @@ struct EvalDataset: ParsableCommand {
         do {
             referenceStore = try ReferenceStore(directory: store ?? temporary!, mode: .readWrite, logger: logger)
         } catch {
-            throw CommandFailure(error.description)
+            throw EchoError(classifying: error)
         }
         var settings = VisionExpert.Configuration()
         settings.neighbours = neighbours
@@ -67,9 +68,9 @@ struct EvalDataset: ParsableCommand {
             try referenceStore.saveIndexes()
             if let html { try EvaluationSummaryWriter.write(evaluation, to: html) }
         } catch let error as DatasetError {
-            throw CommandFailure(error.description)
+            throw EchoError(classifying: error)
         } catch {
-            throw CommandFailure("\(error)")
+            throw EchoError(classifying: error)
         }
         if output.json { return try printJSON(EvaluationOutput(evaluation: evaluation, mean: evaluation.mean)) }
         func cell(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "–" }

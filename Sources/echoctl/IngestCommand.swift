@@ -1,8 +1,6 @@
 import ArgumentParser
-import EchoEmbedding
+import EchoApplication
 import EchoReferences
-import EchoStore
-import EchoVision
 
 /// `echoctl ingest PATH... --category C`: add golden samples.
 struct Ingest: ParsableCommand {
@@ -17,7 +15,7 @@ struct Ingest: ParsableCommand {
     var category: String
 
     @Option(name: .customLong("meta"), help: "Metadata stored with every image, key=value (repeatable).")
-    var meta: [String] = []
+    var meta: [MetadataPair] = []
 
     @Option(name: .customLong("index"), help: "FAISS index of a new category: Flat (exact), HNSW32, IVF64,Flat ...")
     var indexSpecification = "Flat"
@@ -29,59 +27,36 @@ struct Ingest: ParsableCommand {
     var noScreen = false
 
     @OptionGroup var embedderOptions: EmbedderOptions
-
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var runtime: RuntimeOptions
     @OptionGroup var output: OutputOptions
 
-    /// The JSON output: the ingest report and what screening found.
-    struct Outcome: Encodable {
-        let category: String
-        let files: [IngestedFile]
-        let screening: GoldenSampleScreening?
-    }
-
-    func validate() throws {
-        _ = try parseMetadata(meta)
-        guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1") }
-    }
-
     func run() throws {
-        let logger = runtime.prepare(label: "ingest")
-        let embedder = try embedderOptions.load()
-        let store = try storeOptions.open(.readWrite, logger: logger)
-        let options = IngestOptions(category: category, metadata: try parseMetadata(meta), indexSpecification: indexSpecification,
-                                    batchSize: batchSize, concurrency: runtime.threads)
+        var request = IngestFilesRequest(paths: paths, category: category)
+        request.metadata = meta.dictionary
+        request.indexSpecification = indexSpecification
+        request.batchSize = batchSize
+        request.concurrency = runtime.threads
+        request.screen = !noScreen
+        try request.validate()
+        let app = try storeOptions.app(.readWrite, runtime: runtime, label: "ingest", embedder: embedderOptions)
         let bar = ProgressBar(label: "ingest")
-        let report: IngestReport
-        do {
-            report = try Ingestor(store: store, embedder: embedder, logger: logger).ingest(paths, options: options) { progress in
-                if !output.json {
-                    bar.update(done: progress.done, total: progress.total,
-                               detail: "added \(progress.added), duplicate \(progress.duplicates), failed \(progress.failed)")
-                }
-            }
-        } catch {
-            throw CommandFailure(error.description)
-        }
-        var screening: GoldenSampleScreening?
-        let added = report.files.filter { $0.status == .added }.compactMap(\.id)
-        if !noScreen, !added.isEmpty {
-            do {
-                screening = try VisionExpert(store: store, embedder: embedder).screen(added, category: category, concurrency: runtime.threads)
-            } catch {
-                printError("warning: the new golden samples were stored but could not be screened: \(error.description)")
+        let outcome = try app.ingestFiles(request) { progress in
+            if !output.json {
+                bar.update(done: progress.done, total: progress.total,
+                           detail: "added \(progress.added), duplicate \(progress.duplicates), failed \(progress.failed)")
             }
         }
+        if let problem = outcome.screeningProblem { printError("warning: \(problem)") }
         if output.json {
-            try printJSON(Outcome(category: report.category, files: report.files, screening: screening))
+            try printJSON(outcome)
         } else {
-            for file in report.files where file.status == .failed {
+            for file in outcome.files where file.status == .failed {
                 print("failed: \(file.path): \(file.reason ?? "?")")
             }
-            print("\(report.category): \(report.added) added, \(report.duplicates) already present, \(report.failed) failed")
-            for outlier in screening?.outliers ?? [] { printError("warning: \(outlier.message)") }
+            print("\(outcome.category): \(outcome.added) added, \(outcome.duplicates) already present, \(outcome.failed) failed")
+            for outlier in outcome.screening?.outliers ?? [] { printError("warning: \(outlier.message)") }
         }
-        if report.failed > 0 { throw ExitCode(1) }
+        if outcome.failed > 0 { throw ExitCode(1) }
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EchoApplication
 import EchoExperts
 import EchoStore
 import Foundation
@@ -24,19 +25,9 @@ struct ImportKnowledge: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let store = try storeOptions.open(.readWrite, logger: runtime.prepare(label: "knowledge"))
-        let entries: [KnowledgeEntry]
-        do {
-            entries = try KnowledgeImporter.entries(fromFile: file, dataset: dataset)
-        } catch {
-            throw CommandFailure(error.description)
-        }
-        let counts = try orFail { () throws(StoreError) in try store.importKnowledge(entries) }
-        let categories = Set(entries.map(\.category)).count
-        if output.json {
-            return try printJSON(["entries": entries.count, "added": counts.added, "replaced": counts.replaced, "categories": categories])
-        }
-        print("imported \(entries.count) entries for \(categories) categories (\(counts.added) new, \(counts.replaced) replaced)")
+        let counts = try storeOptions.app(.readWrite, runtime: runtime, label: "knowledge").importKnowledge(fromFile: file, dataset: dataset)
+        if output.json { return try printJSON(counts) }
+        print("imported \(counts.entries) entries for \(counts.categories) categories (\(counts.added) new, \(counts.replaced) replaced)")
     }
 }
 
@@ -54,21 +45,7 @@ struct ShowKnowledge: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let store = try storeOptions.open(.readOnly, logger: runtime.prepare(label: "knowledge"))
-        let entries: [KnowledgeEntry]
-        if let question {
-            do {
-                entries = try KnowledgeGuide(store: store, defectLimit: defects)
-                    .select(category: category, question: MultipleChoiceQuestion(text: question, options: [])).entries
-            } catch {
-                throw CommandFailure(error.description)
-            }
-        } else {
-            entries = try orFail { () throws(StoreError) in try store.knowledge(of: category) }
-        }
-        guard !entries.isEmpty else {
-            throw CommandFailure("no knowledge for \"\(category)\"; import some with `echoctl knowledge import FILE` (see `echoctl knowledge list`)")
-        }
+        let entries = try storeOptions.app(.readOnly, runtime: runtime, label: "knowledge").knowledge(of: category, question: question, defects: defects)
         if output.json { return try printJSON(entries) }
         for entry in entries {
             print("\(entry.kind == .normal ? "normal" : "defect") \(entry.key) — \(entry.title)")
@@ -87,8 +64,7 @@ struct ListKnowledge: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let store = try storeOptions.open(.readOnly, logger: runtime.prepare(label: "knowledge"))
-        let categories = try orFail { () throws(StoreError) in try store.knowledgeCategories() }
+        let categories = try storeOptions.app(.readOnly, runtime: runtime, label: "knowledge").knowledgeCategories()
         if output.json {
             return try printJSON(categories.map { ["category": $0.category, "dataset": $0.dataset ?? "", "entries": String($0.entries)] })
         }

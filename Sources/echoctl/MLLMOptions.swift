@@ -1,4 +1,5 @@
 import ArgumentParser
+import EchoApplication
 import EchoExperts
 import EchoMLLM
 import Foundation
@@ -35,7 +36,7 @@ struct MLLMOptions: ParsableArguments {
             configuration.maxTokens = maxTokens
             return configuration
         } catch {
-            throw CommandFailure(error.description)
+            throw EchoError(classifying: error)
         }
     }
 
@@ -45,7 +46,7 @@ struct MLLMOptions: ParsableArguments {
         do {
             return try MLLMClient(configuration: configuration, logger: logger)
         } catch {
-            throw CommandFailure(error.description)
+            throw EchoError(classifying: error)
         }
     }
 }

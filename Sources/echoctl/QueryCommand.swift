@@ -1,7 +1,5 @@
 import ArgumentParser
-import EchoEmbedding
-import EchoReferences
-import EchoStore
+import EchoApplication
 
 /// `echoctl query IMAGE --category C -k 5`: the nearest normals of an image.
 struct Query: ParsableCommand {
@@ -18,32 +16,17 @@ struct Query: ParsableCommand {
     var k = 5
 
     @Option(name: .customLong("where"), help: "Only references whose metadata has key=value (repeatable).")
-    var filters: [String] = []
+    var filters: [MetadataPair] = []
 
     @OptionGroup var embedderOptions: EmbedderOptions
-
     @OptionGroup var storeOptions: StoreOptions
     @OptionGroup var runtime: RuntimeOptions
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
-        guard k > 0 else { throw ValidationError("-k must be at least 1") }
-        _ = try parseMetadata(filters)
-    }
-
     func run() throws {
-        let logger = runtime.prepare(label: "query")
-        let store = try storeOptions.open(.readOnly, logger: logger)
-        let embedder = try embedderOptions.load()
-        let result: ReferenceSet
-        do {
-            result = try ReferenceExtractor(store: store, embedder: embedder)
-                .nearestNormals(toImageAt: image, category: category, k: k, filter: try parseMetadata(filters))
-        } catch let error as EmbeddingError {
-            throw CommandFailure(error.description)
-        } catch let error as ReferenceExtractorError {
-            throw CommandFailure(error.description)
-        }
+        try EchoApp.checkQuery(k: k, filter: filters.dictionary, limits: runtime.limits)
+        let app = try storeOptions.app(.readOnly, runtime: runtime, label: "query", embedder: embedderOptions)
+        let result = try app.nearestNormals(toImageAt: image, category: category, k: k, filter: filters.dictionary)
         if output.json {
             try printJSON(result.matches)
         } else if result.matches.isEmpty {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EchoApplication
 import EchoReferences
 import EchoStore
 import Foundation
@@ -21,19 +22,8 @@ struct Reembed: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let logger = runtime.prepare(label: "reembed")
-        let embedder = try embedderOptions.load()
-        let store = try storeOptions.open(.readWrite, logger: logger)
-        let names = try category.map { [$0] } ?? orFail { () throws(StoreError) in try store.categories().map(\.name) }
-        let ingestor = Ingestor(store: store, embedder: embedder, logger: logger)
-        var done: [PatchReextraction] = []
-        for name in names {
-            do {
-                done.append(try ingestor.reextractPatches(category: name, force: force, concurrency: runtime.threads))
-            } catch {
-                throw CommandFailure(error.description)
-            }
-        }
+        let app = try storeOptions.app(.readWrite, runtime: runtime, label: "reembed", embedder: embedderOptions)
+        let done = try app.reextractPatches(category: category, force: force, concurrency: runtime.threads)
         if output.json { return try printJSON(done) }
         for result in done {
             if result.references == 0 {

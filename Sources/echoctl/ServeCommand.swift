@@ -1,4 +1,5 @@
 import ArgumentParser
+import EchoApplication
 import EchoExperts
 import EchoService
 import EchoStore
@@ -20,7 +21,6 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "A file of tokens, one `rw TOKEN` or `ro TOKEN` per line.") var tokenFile: String?
     @Flag(help: "Serve without authentication (loopback only).") var noAuth = false
     @Option(help: "Largest request body, in bytes.") var maxBody = 32 << 20
-    @Option(help: "Most pixels an uploaded image may have.") var maxPixels = 40_000_000
     @Option(help: "Seconds a request's work may take before 503.") var requestTimeout: Double = 60
     @OptionGroup var moduleOptions: ModuleOptions
     @OptionGroup var mllm: MLLMOptions
@@ -29,7 +29,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func validate() throws {
-        guard requestTimeout > 0, maxBody > 0, maxPixels > 0 else { throw ValidationError("limits must be positive") }
+        guard requestTimeout > 0, maxBody > 0 else { throw ValidationError("limits must be positive") }
     }
 
     func run() async throws {
@@ -38,7 +38,7 @@ struct Serve: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.maxBodyBytes = maxBody
-        configuration.maxPixels = maxPixels
+        configuration.maxPixels = runtime.maxPixels
         configuration.requestTimeout = .milliseconds(Int64(requestTimeout * 1000))
         if !noAuth {
             var tokens = APITokens.fromEnvironment(ProcessInfo.processInfo.environment)
@@ -48,7 +48,7 @@ struct Serve: AsyncParsableCommand {
         do {
             try configuration.validate()
         } catch let error as ServiceError {
-            throw CommandFailure(error.message)
+            throw ValidationError(error.message)
         }
         let embedder = try embedderOptions.load()
         let store = try storeOptions.open(.readWrite, logger: logger)
@@ -58,14 +58,14 @@ struct Serve: AsyncParsableCommand {
         let service = ServiceContext(store: store, embedder: embedder, panel: panel, configuration: configuration, logger: logger)
         let tokenCount = configuration.tokens?.count
         let host = configuration.host
-        let app = try EchoApplication.buildApplication(service) { port in
+        let app = try EchoServer.buildApplication(service) { port in
             printError("echo: serving \(store.directory) on http://\(host):\(port) (\(tokenCount.map { "\($0) token(s)" } ?? "no auth")\(model.map { ", MLLM \($0.name)" } ?? ""))")
         }
         try await app.runService()
         do {
             try store.saveIndexes()
         } catch {
-            throw CommandFailure("stopped, but saving the indexes failed: \(error.description); they are rebuilt from SQLite on the next open")
+            throw EchoError(.storeFailed, "stopped, but saving the indexes failed: \(error.message); they are rebuilt from SQLite on the next open", cause: error)
         }
         printError("echo: stopped; indexes saved")
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EchoApplication
 import EchoStore
 import EchoVision
 import Foundation
@@ -11,8 +12,7 @@ struct Categories: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let store = try storeOptions.open(.readOnly, logger: runtime.prepare(label: "categories"))
-        let statistics = try orFail { () throws(StoreError) in try store.statistics() }
+        let statistics = try storeOptions.app(.readOnly, runtime: runtime, label: "categories").statistics()
         if output.json { return try printJSON(statistics) }
         print(Table(headers: ["category", "references", "index", "embedder"], rows: statistics.map {
             [$0.name, String($0.liveReferences), $0.indexSpecification, $0.embedder]
@@ -31,8 +31,7 @@ struct List: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let store = try storeOptions.open(.readOnly, logger: runtime.prepare(label: "list"))
-        let references = try orFail { () throws(StoreError) in try store.list(category: category, limit: limit, offset: offset) }
+        let references = try storeOptions.app(.readOnly, runtime: runtime, label: "list").listReferences(category: category, limit: limit, offset: offset)
         if output.json { return try printJSON(references) }
         print(Table(headers: ["id", "size", "sha256", "path", "metadata"], rows: references.map {
             [String($0.id), "\($0.width)x\($0.height)", String($0.sha256.prefix(12)), $0.sourcePath,
@@ -50,12 +49,9 @@ struct Remove: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let store = try storeOptions.open(.readWrite, logger: runtime.prepare(label: "remove"))
-        let removed = try orFail { () throws(StoreError) in
-            let removed = try store.remove(ids: ids)
-            try store.saveIndexes()
-            return removed
-        }
+        let app = try storeOptions.app(.readWrite, runtime: runtime, label: "remove")
+        let removed = try app.removeReferences(ids: ids)
+        try app.saveIndexes()
         if output.json { return try printJSON(removed) }
         for record in removed { print("removed \(record.id) (\(record.category)) \(record.sourcePath)") }
     }
@@ -74,8 +70,7 @@ struct RenameCategory: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let store = try storeOptions.open(.readWrite, logger: runtime.prepare(label: "rename-category"))
-        try orFail { () throws(StoreError) in try store.renameCategory(old, to: new) }
+        try storeOptions.app(.readWrite, runtime: runtime, label: "rename-category").renameCategory(old, to: new)
         if output.json { return try printJSON(["renamed": old, "to": new]) }
         print("renamed category \"\(old)\" to \"\(new)\"")
     }
@@ -90,8 +85,7 @@ struct Verify: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let store = try storeOptions.open(.readOnly, logger: runtime.prepare(label: "verify"))
-        let report = try orFail { () throws(StoreError) in try store.verify() }
+        let report = try storeOptions.app(.readOnly, runtime: runtime, label: "verify").verify()
         if output.json {
             try printJSON(report)
         } else {
@@ -112,14 +106,8 @@ struct RebuildIndex: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
 
     func run() throws {
-        let store = try storeOptions.open(.readWrite, logger: runtime.prepare(label: "rebuild-index"))
-        try orFail { () throws(StoreError) in
-            let names: [String]
-            if let category { names = [category] } else { names = try store.categories().map(\.name) }
-            for name in names {
-                let count = try store.rebuildIndex(category: name)
-                print("\(name): rebuilt with \(count) vectors")
-            }
+        for rebuilt in try storeOptions.app(.readWrite, runtime: runtime, label: "rebuild-index").rebuildIndexes(category: category) {
+            print("\(rebuilt.category): rebuilt with \(rebuilt.vectors) vectors")
         }
     }
 }
@@ -133,8 +121,7 @@ struct Stats: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let store = try storeOptions.open(.readOnly, logger: runtime.prepare(label: "stats"))
-        let statistics = try orFail { () throws(StoreError) in try ScoreDrift.annotating(try store.statistics(category: category), in: store) }
+        let statistics = try storeOptions.app(.readOnly, runtime: runtime, label: "stats").statistics(category: category, drift: true)
         if output.json { return try printJSON(statistics) }
         func staleMark(_ stale: Bool?) -> String { stale == true ? " (stale)" : "" }
         print(Table(headers: ["category", "live", "deleted", "patches", "index", "indexed", "file", "recall@10", "set version", "threshold", "excluded", "memory bank", "drift"], rows: statistics.map {
@@ -156,13 +143,4 @@ private func driftMark(_ drift: ScoreDrift?) -> String {
     guard let drift else { return "-" }
     if drift.drifted { return "DRIFT" }
     return drift.pValue == nil && drift.backgroundPValue == nil ? "not judged" : "none"
-}
-
-/// Runs a store operation, turning its error into one clear line.
-func orFail<T>(_ body: () throws(StoreError) -> T) throws -> T {
-    do {
-        return try body()
-    } catch {
-        throw CommandFailure(error.description)
-    }
 }

@@ -1,4 +1,6 @@
 import ArgumentParser
+import EchoApplication
+import EchoExperts
 import EchoStore
 import Foundation
 import Logging
@@ -17,28 +19,42 @@ struct StoreOptions: ParsableArguments {
         return "echo-store"
     }
 
+    /// Opens the store.
+    /// - Throws: `EchoError` (`no_store`, `store_busy`, `store_failed`).
     func open(_ mode: ReferenceStore.Mode, logger: Logger) throws -> ReferenceStore {
         do {
             return try ReferenceStore(directory: directory, mode: mode, lockTimeout: wait, logger: logger)
         } catch {
-            throw CommandFailure(error.description)
+            throw EchoError(classifying: error)
         }
+    }
+
+    /// The use cases over the opened store, with the embedder when `embedder` is given
+    /// and the runtime's limits.
+    func app(_ mode: ReferenceStore.Mode, runtime: RuntimeOptions, label: String, embedder: EmbedderOptions? = nil,
+             panel: (ReferenceStore, Logger) throws -> ExpertPanel? = { _, _ in nil }) throws -> EchoApp {
+        let logger = runtime.prepare(label: label)
+        let loaded = try embedder?.load()
+        let store = try open(mode, logger: logger)
+        return EchoApp(store: store, embedder: loaded, panel: try panel(store, logger), limits: runtime.limits, logger: logger)
     }
 }
 
-/// Parses repeated `--meta key=value` options.
-func parseMetadata(_ pairs: [String]) throws -> [String: String] {
-    var metadata: [String: String] = [:]
-    for pair in pairs {
-        guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-            throw ValidationError("--meta takes key=value, got \"\(pair)\"")
-        }
-        metadata[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+/// Metadata from repeated `key=value` options, parsed once by ArgumentParser.
+struct MetadataPair: ExpressibleByArgument {
+    let key: String
+    let value: String
+
+    init?(argument: String) {
+        guard let equals = argument.firstIndex(of: "="), equals != argument.startIndex else { return nil }
+        key = String(argument[..<equals])
+        value = String(argument[argument.index(after: equals)...])
     }
-    do {
-        try MetadataRule.validate(metadata)
-    } catch {
-        throw ValidationError(error.description)
-    }
-    return metadata
+
+    static var defaultValueDescription: String { "key=value" }
+}
+
+extension Array where Element == MetadataPair {
+    /// The pairs as a dictionary (a later key wins); the use case checks them by `MetadataRule`.
+    var dictionary: [String: String] { Dictionary(map { ($0.key, $0.value) }, uniquingKeysWith: { $1 }) }
 }

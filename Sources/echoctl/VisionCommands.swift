@@ -1,4 +1,5 @@
 import ArgumentParser
+import EchoApplication
 import EchoExperts
 import EchoReferences
 import EchoStore
@@ -23,40 +24,22 @@ struct Calibrate: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
     @OptionGroup var output: OutputOptions
 
-    func validate() throws {
-        guard neighbours > 0 else { throw ValidationError("--neighbours must be at least 1") }
-        guard quantile > 0, quantile <= 1 else { throw ValidationError("--quantile must be in (0, 1]") }
-        guard VisionExpert.ImageScore(id: score) != nil else { throw ValidationError("--score must be max or topN with N ≥ 1 (e.g. top5), not \"\(score)\"") }
-        if let coreset { guard coreset > 0, coreset <= 1 else { throw ValidationError("--coreset must be in (0, 1]") } }
-        guard coreset == nil || !dropMemoryBank else { throw ValidationError("--coreset and --drop-memory-bank contradict each other") }
-    }
-
     func run() throws {
-        let logger = runtime.prepare(label: "calibrate")
-        let embedder = try embedderOptions.load()
-        let store = try storeOptions.open(.readWrite, logger: logger)
-        var settings = VisionExpert.Configuration()
-        settings.neighbours = neighbours
-        settings.thresholdQuantile = quantile
-        settings.imageScore = VisionExpert.ImageScore(id: score)
-        let calibration: Calibration
-        let expert = VisionExpert(store: store, embedder: embedder, configuration: settings)
-        do {
-            if dropMemoryBank, try expert.removeMemoryBank(category: category), !output.json {
-                print("\(category): memory bank removed")
-            }
-            if let coreset {
-                let started = Date()
-                let bank = try expert.buildMemoryBank(category: category, ratio: coreset)
-                if !output.json {
-                    print("\(category): memory bank of \(bank.count) patches chosen from \(bank.sourcePatches) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
-                }
-            }
-            calibration = try expert.calibrate(category: category, concurrency: runtime.threads)
-        } catch {
-            throw CommandFailure(error.description)
-        }
+        var request = CalibrationRequest(category: category)
+        request.neighbours = neighbours
+        request.quantile = quantile
+        request.imageScore = score
+        request.coreset = coreset
+        request.dropMemoryBank = dropMemoryBank
+        request.concurrency = runtime.threads
+        try request.validate()
+        let outcome = try storeOptions.app(.readWrite, runtime: runtime, label: "calibrate", embedder: embedderOptions).calibrate(request)
+        let calibration = outcome.calibration
         if output.json { return try printJSON(calibration) }
+        if outcome.memoryBankRemoved { print("\(category): memory bank removed") }
+        if let bank = outcome.memoryBank {
+            print("\(category): memory bank of \(bank.patches) patches chosen from \(bank.sourcePatches) in \(String(format: "%.1f", bank.seconds)) s")
+        }
         let sorted = calibration.scores.sorted()
         print("\(category): threshold \(String(format: "%.4f", calibration.threshold)) (\(calibration.method), \(calibration.neighbours) neighbours)")
         print("golden scores: min \(String(format: "%.4f", sorted.first ?? 0)), median \(String(format: "%.4f", sorted[sorted.count / 2])), max \(String(format: "%.4f", sorted.last ?? 0))")
@@ -88,44 +71,25 @@ struct Inspect: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
-        let logger = runtime.prepare(label: "inspect")
-        let embedder = try embedderOptions.load()
-        let store = try storeOptions.open(.readWrite, logger: logger)
-        var settings = VisionExpert.Configuration()
-        settings.neighbours = neighbours
-        let expert = VisionExpert(store: store, embedder: embedder, configuration: settings)
+        var request = InspectFilesRequest(paths: paths, category: category)
+        request.neighbours = neighbours
+        request.reportDirectory = report
+        request.review = mllm
+        request.reviewConcurrency = mllmConcurrency
+        request.concurrency = runtime.threads
+        try request.validate()
+        let modules = try moduleOptions.parsed()
+        let app = try storeOptions.app(.readWrite, runtime: runtime, label: "inspect", embedder: embedderOptions) { store, logger in
+            guard mllm, let model = try mllmOptions.client(logger: logger) else { return nil }
+            return ExpertPanel(model: model, knowledge: modules.knowledge ? KnowledgeGuide(store: store) : nil, modules: modules, logger: logger)
+        }
         let bar = ProgressBar(label: "inspect")
         let json = output.json
-        let result: RunReport
-        do {
-            if let calibration = try store.calibration(of: category),
-               calibration.referenceSetVersion != (try store.category(named: category)).referenceSetVersion {
-                printError("warning: the threshold of \(category) predates its latest reference changes; run `echoctl calibrate -c \(category)`")
-            }
-            let runner = InspectionRunner(expert: expert, logger: logger)
-            if mllm {
-                let model = try mllmOptions.client(logger: logger)
-                if model == nil, !json {
-                    printError("warning: no MLLM configured (--mllm-url/--mllm-model or ECHO_MLLM_URL/ECHO_MLLM_MODEL); the vision expert decides")
-                }
-                let modules = try moduleOptions.parsed()
-                let panel = ExpertPanel(model: model, knowledge: modules.knowledge ? KnowledgeGuide(store: store) : nil, modules: modules, logger: logger)
-                result = try await ExpertInspectionRunner(runner: runner, panel: panel)
-                    .run(paths, category: category, reportDirectory: report, concurrency: runtime.threads, reviewConcurrency: mllmConcurrency) { stage, done, total in
-                        if !json, done % 8 == 0 || done == total { bar.update(done: done, total: total, detail: stage) }
-                    }
-            } else {
-                result = try runner.run(paths, category: category, reportDirectory: report, concurrency: runtime.threads) { done, total in
-                    if !json, done % 8 == 0 || done == total { bar.update(done: done, total: total, detail: "") }
-                }
-            }
-        } catch let error as StoreError {
-            throw CommandFailure(error.description)
-        } catch let error as ReferenceExtractorError {
-            throw CommandFailure(error.description)
-        } catch let error as ExpertError {
-            throw CommandFailure(error.description)
+        let outcome = try await app.inspectFiles(request) { stage, done, total in
+            if !json, done % 8 == 0 || done == total { bar.update(done: done, total: total, detail: mllm ? stage : "") }
         }
+        if !json { for warning in outcome.warnings { printError("warning: \(warning)") } }
+        let result = outcome.report
         if json {
             try printJSON(result)
         } else {

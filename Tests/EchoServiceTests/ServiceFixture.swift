@@ -47,7 +47,7 @@ enum ServiceFixture {
     }
 
     static func application(_ service: ServiceContext) -> some ApplicationProtocol {
-        Application(router: EchoApplication.buildRouter(service).router, logger: logger)
+        Application(router: EchoServer.buildRouter(service).router, logger: logger)
     }
 }
 

@@ -1,3 +1,4 @@
+import EchoApplication
 import EchoService
 import EchoStore
 import EchoVision
@@ -13,7 +14,7 @@ struct ServiceRouteTests {
     func openAPIMatchesRoutes() async throws {
         let directory = try TemporaryDirectory()
         let service = try ServiceFixture.service(directory)
-        let routes = EchoApplication.buildRouter(service).routes
+        let routes = EchoServer.buildRouter(service).routes
         try await ServiceFixture.application(service).test(.router) { client in
             for path in ["/openapi.json", "/openapi.yaml"] {
                 let response = try await client.send(.get, path, token: nil)
@@ -27,6 +28,32 @@ struct ServiceRouteTests {
             }
         }
         #expect(routes.count == 14)
+    }
+
+    @Test("the OpenAPI document lists every error code per operation under its status, and every use-case code once")
+    func openAPIListsErrorCodes() async throws {
+        let directory = try TemporaryDirectory()
+        try await ServiceFixture.application(try ServiceFixture.service(directory)).test(.router) { client in
+            let document = try await client.send(.get, "/openapi.json", token: nil).json
+            let paths = try #require(document["paths"] as? [String: [String: Any]])
+            for (path, item) in paths {
+                for (method, value) in item where ["get", "post", "delete"].contains(method) {
+                    let operation = try #require(value as? [String: Any])
+                    let codes = try #require(operation["x-error-codes"] as? [String: [String]], "\(method) \(path)")
+                    let responses = try #require(operation["responses"] as? [String: Any])
+                    for status in codes.keys { #expect(responses[status] != nil, "\(method) \(path) lists codes under \(status) but no such response") }
+                    #expect(codes["405"] == ["method_not_allowed"])
+                    if operation["security"] == nil { #expect(codes["401"]?.contains("invalid_token") == true, "\(method) \(path)") }
+                }
+            }
+            let components = try #require(document["components"] as? [String: Any])
+            let all = try #require(components["x-error-codes"] as? [String: [String: Any]])
+            #expect(Set(all.keys) == Set(EchoError.Code.allCases.map(\.rawValue)))
+            #expect(all["unknown_category"]?["status"] as? Int == 404 && all["store_failed"]?["status"] as? Int == 500)
+            let upload = try #require(paths["/v1/categories/{category}/references"]?["post"] as? [String: Any])
+            let uploadCodes = try #require(upload["x-error-codes"] as? [String: [String]])
+            #expect(uploadCodes["403"]?.contains("read_only_token") == true && uploadCodes["413"]?.contains("image_too_large") == true)
+        }
     }
 
     @Test("auth: no token and a wrong token are 401, a read-only token cannot write, health and the document are public")
@@ -65,7 +92,7 @@ struct ServiceRouteTests {
             #expect(added.json["status"] as? String == "added")
             let id = try #require(added.json["id"] as? Int)
             let sha = try #require(added.json["sha256"] as? String)
-            #expect(FileManager.default.fileExists(atPath: service.uploadsDirectory + "/\(sha).png"), "uploads are named by their hash")
+            #expect(FileManager.default.fileExists(atPath: service.app.uploadsDirectory + "/\(sha).png"), "uploads are named by their hash")
             let again = try await client.send(.post, "/v1/categories/parts/references", body: golden, contentType: "image/png")
             #expect(again.status == .ok && again.json["status"] as? String == "duplicate" && again.json["id"] as? Int == id)
             for (dx, dy) in [(4, 0), (0, 4), (4, 4)] {
@@ -100,9 +127,13 @@ struct ServiceRouteTests {
                 (.get, "/v1/runs/424242", nil, nil, .notFound, "unknown_run"),
                 (.get, "/v1/no-such-route", nil, nil, .notFound, "not_found"),
             ]
+            let document = try await client.send(.get, "/openapi.json", token: nil).json
             for (method, uri, body, type, status, code) in errors {
                 let response = try await client.send(method, uri, body: body, contentType: type)
                 #expect(response.status == status && response.errorCode == code, "\(method) \(uri): \(response.status) \(response.text)")
+                if let listed = Self.documentedCodes(document, method, uri), !code.hasPrefix("http_") {
+                    #expect(listed[String(status.code)]?.contains(code) == true, "\(method) \(uri): \(code) is not in the document's x-error-codes \(listed)")
+                }
             }
             let removed = try await client.send(.delete, "/v1/references/\(id)")
             #expect(removed.status == .ok && removed.json["id"] as? Int == id)
@@ -176,7 +207,7 @@ struct ServiceRouteTests {
             for (dx, dy) in [(0, 0), (4, 0), (0, 4), (4, 4), (8, 2)] {
                 #expect(try await client.send(.post, "/v1/categories/parts/references", body: try ServiceFixture.crop(dx: dx, dy: dy)).status == .created)
             }
-            _ = try service.vision.calibrate(category: "parts")
+            _ = try service.app.calibrate(CalibrationRequest(category: "parts"))
             let clean = try await client.send(.post, "/v1/categories/parts/inspect", body: try ServiceFixture.crop(dx: 2, dy: 2), contentType: "image/png")
             #expect(clean.status == .ok, "\(clean.text)")
             let scratched = try await client.send(.post, "/v1/categories/parts/inspect", body: try ServiceFixture.crop(dx: 2, dy: 2, scratch: true))
@@ -263,5 +294,19 @@ struct ServiceRouteTests {
         }
         let environment = APITokens.fromEnvironment(["ECHO_API_TOKENS": "a, b", "ECHO_API_READONLY_TOKENS": "c"])
         #expect(environment.count == 3 && environment.access(of: "b") == .readWrite && environment.access(of: "c") == .readOnly)
+    }
+
+    /// The `x-error-codes` the document gives the operation serving `method` `uri`; nil
+    /// when no operation serves it.
+    static func documentedCodes(_ document: [String: Any], _ method: HTTPRequest.Method, _ uri: String) -> [String: [String]]? {
+        let segments = uri.split(separator: "?")[0].split(separator: "/", omittingEmptySubsequences: false)
+        guard let paths = document["paths"] as? [String: [String: Any]] else { return nil }
+        for (template, item) in paths {
+            let parts = template.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.count == segments.count, zip(parts, segments).allSatisfy({ $0.hasPrefix("{") || $0 == $1 }),
+                  let operation = item[method.rawValue.lowercased()] as? [String: Any] else { continue }
+            return operation["x-error-codes"] as? [String: [String]]
+        }
+        return nil
     }
 }

@@ -23,8 +23,8 @@ struct InputRuleParityTests {
 
         let store = try TemporaryDirectory()
         let cli = try CommandRunner.run(["ingest", Self.image, "--category", name, "--store", store.path])
-        #expect(cli.status != 0)
-        #expect(cli.stderr.contains("invalid category name: " + expected), "\(cli.stderr)")
+        #expect(cli.status == 65, "bad input exits EX_DATAERR")
+        #expect(cli.stderr.contains("Error: invalid_category: " + expected), "the CLI prints the HTTP code and the same message: \(cli.stderr)")
 
         let (server, port, printed) = try ServeCommandTests.start(["--store", store.path, "--no-auth"])
         defer { server.terminate(); server.waitUntilExit() }
@@ -58,9 +58,9 @@ struct InputRuleParityTests {
         #expect(expected.contains("\"line no\"") && expected.contains("ASCII letters"))
         let store = try TemporaryDirectory()
         let cli = try CommandRunner.run(["ingest", Self.image, "--category", "cups", "--meta", "line no=3", "--store", store.path])
-        #expect(cli.status != 0 && cli.stderr.contains(expected), "\(cli.stderr)")
+        #expect(cli.status == 65 && cli.stderr.contains("Error: invalid_metadata: " + expected), "\(cli.stderr)")
         let filter = try CommandRunner.run(["query", Self.image, "--category", "cups", "--where", "line no=3", "--store", store.path])
-        #expect(filter.status != 0 && filter.stderr.contains(expected), "\(filter.stderr)")
+        #expect(filter.status == 65 && filter.stderr.contains("Error: invalid_metadata: " + expected), "\(filter.stderr)")
 
         let (server, port, printed) = try ServeCommandTests.start(["--store", store.path, "--no-auth"])
         defer { server.terminate(); server.waitUntilExit() }
@@ -87,7 +87,7 @@ struct InputRuleParityTests {
         #expect(IndexSpecificationRule.isValid("IVF64,Flat") && IndexSpecificationRule.isValid("HNSW32") && !IndexSpecificationRule.isValid("IVF0,Flat"))
         let store = try TemporaryDirectory()
         let cli = try CommandRunner.run(["ingest", Self.image, "--category", "cups", "--index", "HNSW1000", "--store", store.path])
-        #expect(cli.status != 0 && cli.stderr.contains("invalid index: " + expected), "\(cli.stderr)")
+        #expect(cli.status != 0 && cli.stderr.contains("Error: invalid_index: " + expected), "\(cli.stderr)")
         let (server, port, printed) = try ServeCommandTests.start(["--store", store.path, "--no-auth"])
         defer { server.terminate(); server.waitUntilExit() }
         let (status, data) = try await ServeCommandTests.request("POST", "http://127.0.0.1:\(port)/v1/categories",
@@ -102,7 +102,7 @@ struct InputRuleParityTests {
         let store = try TemporaryDirectory()
         #expect(try CommandRunner.run(["ingest", Self.image, "--category", "cups", "--store", store.path]).status == 0)
         let bad = try CommandRunner.run(["rename-category", "cups", "coffee cups", "--store", store.path])
-        #expect(bad.status != 0 && bad.stderr.contains("invalid category name") && bad.stderr.contains("coffee-cups"))
+        #expect(bad.status != 0 && bad.stderr.contains("invalid_category") && bad.stderr.contains("coffee-cups"))
         let renamed = try CommandRunner.run(["rename-category", "cups", "coffee-cups", "--store", store.path])
         #expect(renamed.status == 0 && renamed.stdout.contains("renamed category \"cups\" to \"coffee-cups\""), "\(renamed.stderr)")
         let list = try CommandRunner.run(["list", "--category", "coffee-cups", "--store", store.path])
@@ -131,5 +131,40 @@ struct InputRuleParityTests {
         #expect(nothing.stderr.contains("no PNG or JPEG files") && nothing.stderr.contains(empty), "\(nothing.stderr)")
         let categories = try CommandRunner.run(["categories", "--store", store])
         #expect(!categories.stdout.contains("other"), "nothing created")
+    }
+
+    @Test("one pixel limit, k range and unknown category: the use case, `echoctl` and HTTP give the same code and message")
+    func limitsParity() async throws {
+        let work = try TemporaryDirectory()
+        let store = work.path + "/store"
+        #expect(try CommandRunner.run(["ingest", Self.image, "--category", "cups", "--store", store]).status == 0)
+        let image = try Data(contentsOf: URL(fileURLWithPath: Self.image))
+        let (limited, limitedPort, printed) = try ServeCommandTests.start(["--store", store, "--no-auth", "--max-pixels", "100"])
+        defer { limited.terminate(); limited.waitUntilExit() }
+        // A second service (on a store of its own: one writer per store) without the limit.
+        let (server, port, _) = try ServeCommandTests.start(["--store", work.path + "/other", "--no-auth"])
+        defer { server.terminate(); server.waitUntilExit() }
+        func http(_ path: String) async throws -> (status: Int, code: String?, message: String?) {
+            let base = "http://127.0.0.1:\(path.contains("/cups/") ? limitedPort : port)"
+            let (status, data) = try await ServeCommandTests.request("POST", base + path, body: image, type: "image/png")
+            let error = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["error"] as? [String: Any]
+            return (status, error?["code"] as? String, error?["message"] as? String)
+        }
+        for (cli, path, code, exit) in [
+            (["query", Self.image, "--category", "cups", "--max-pixels", "100"], "/v1/categories/cups/query", "image_too_large", Int32(65)),
+            (["query", Self.image, "--category", "nope"], "/v1/categories/nope/inspect?mllm=false", "unknown_category", Int32(66)),
+        ] {
+            let run = try CommandRunner.run(cli + ["--store", store])
+            let answer = try await http(path)
+            #expect(answer.code == code, "\(answer) \(printed())")
+            #expect(run.status == exit && run.stderr.contains("Error: \(code): "), "\(run.stderr)")
+            if code == "image_too_large", let message = answer.message {
+                #expect(run.stderr.contains(message), "the same message: \(run.stderr) vs \(message)")
+            }
+        }
+        let k = try CommandRunner.run(["query", Self.image, "--category", "cups", "-k", "0", "--store", store])
+        let answer = try await http("/v1/categories/cups/query?k=0")
+        #expect(answer.status == 400 && answer.code == "invalid_parameter")
+        #expect(k.status == 65 && k.stderr.contains("Error: invalid_parameter: k must be an integer in 1…"), "\(k.stderr)")
     }
 }

@@ -1,21 +1,21 @@
-import EchoStore
 import Foundation
 import Hummingbird
 import Logging
 
 /// Builds the service: the router (shared with tests, which drive it without sockets) and
 /// the application around it.
-public enum EchoApplication {
+public enum EchoServer {
     /// The router with every route and middleware, and the list of routes it serves
     /// ("METHOD /path" in OpenAPI syntax).
     public static func buildRouter(_ service: ServiceContext) -> (router: Router<EchoRequestContext>, routes: Set<String>) {
-        let router = Router(context: EchoRequestContext.self)
-        let methods = RouteMethods()
-        router.add(middleware: ErrorAndMetricsMiddleware(metrics: service.metrics, routes: methods))
-        router.add(middleware: AuthMiddleware(tokens: service.configuration.tokens))
-        var table = RouteTable(router: router)
+        var table = RouteTable()
         Routes.register(on: &table, context: service)
-        methods.fill(from: table)
+        Routes.registerDocument(on: &table)
+        let catalog = RouteCatalog(table.operations)
+        let router = Router(context: EchoRequestContext.self)
+        router.add(middleware: ErrorAndMetricsMiddleware(metrics: service.metrics, catalog: catalog))
+        router.add(middleware: AuthMiddleware(tokens: service.configuration.tokens, catalog: catalog))
+        table.install(on: router)
         return (router, table.openAPINames)
     }
 

@@ -1,0 +1,96 @@
+import EchoExperts
+import EchoImaging
+import EchoIndex
+import EchoMLLM
+import EchoReferences
+import EchoStore
+
+extension EchoError {
+    /// The Echo error for any library error, keeping it as the cause: the one place where
+    /// the libraries' own error types meet the stable codes.
+    public init(classifying error: any Error) {
+        switch error {
+        case let error as EchoError:
+            self = error
+        case let error as StoreError:
+            self = EchoError(Self.code(of: error), error.message, cause: error)
+        case let error as ImagingError:
+            self = EchoError(Self.code(of: error), error.message, cause: error)
+        case let error as EmbeddingError:
+            self = EchoError(Self.code(of: error), error.message, cause: error)
+        case let error as IndexError:
+            self = EchoError(.storeFailed, error.message, cause: error)
+        case let error as MLLMError:
+            self = EchoError(.mllmFailed, error.description, cause: error)
+        case let error as ReferenceExtractorError:
+            switch error {
+            case .image(let inner): self = EchoError(classifying: inner)
+            case .embedding(let inner): self = EchoError(classifying: inner)
+            case .store(let inner): self = EchoError(classifying: inner)
+            case .references(let message): self = EchoError(.noReferences, message, cause: error)
+            case .invalidArgument(let message): self = EchoError(.invalidParameter, message, cause: error)
+            case .noInput(let message): self = EchoError(.nothingToDo, message, cause: error)
+            case .output(let message, let cause): self = EchoError(.outputFailed, "\(message) failed: \(cause.description)", cause: error)
+            }
+        case let error as ExpertError:
+            switch error {
+            case .input(let message): self = EchoError(.badRequest, message, cause: error)
+            case .store(let inner): self = EchoError(classifying: inner)
+            case .references(let inner): self = EchoError(classifying: inner)
+            case .mllm(let inner): self = EchoError(classifying: inner)
+            }
+        default:
+            self = EchoError(.internal, "an unexpected error: \(error)", cause: error)
+        }
+    }
+
+    static func code(of error: StoreError) -> Code {
+        switch error.code {
+        case .unknownCategory: .unknownCategory
+        case .invalidArgument: .invalidParameter
+        case .invalidCategoryName: .invalidCategory
+        case .invalidMetadata: .invalidMetadata
+        case .invalidIndex: .invalidIndex
+        case .incompatible: .incompatible
+        case .readOnly: .readOnly
+        case .busy: .storeBusy
+        case .notFound: .noStore
+        default: .storeFailed
+        }
+    }
+
+    static func code(of error: ImagingError) -> Code {
+        switch error.code {
+        case .tooLarge: .imageTooLarge
+        case .io: .badRequest
+        default: .badImage
+        }
+    }
+
+    static func code(of error: EmbeddingError) -> Code {
+        switch error.code {
+        case .embedderMismatch: .incompatible
+        case .invalidInput: .badImage
+        default: .weightsUnusable
+        }
+    }
+}
+
+/// Runs `body`, turning whatever it throws into an `EchoError` (see
+/// `EchoError(classifying:)`).
+func classified<T>(_ body: () throws -> T) throws(EchoError) -> T {
+    do {
+        return try body()
+    } catch {
+        throw EchoError(classifying: error)
+    }
+}
+
+/// The async form of `classified`.
+func classified<T>(_ body: () async throws -> T) async throws(EchoError) -> T {
+    do {
+        return try await body()
+    } catch {
+        throw EchoError(classifying: error)
+    }
+}
