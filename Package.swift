@@ -215,9 +215,16 @@ let package = Package(
             dependencies: ["EchoTestSupport", "EchoEmbedding"],
             exclude: ["Fixtures"]
         ),
+        // The storage seam's conformance suite, written against `StoreBackend`: every
+        // backend's tests run its cases.
+        .target(
+            name: "EchoStoreConformance",
+            dependencies: ["EchoStore"],
+            path: "Tests/EchoStoreConformance"
+        ),
         .testTarget(
             name: "EchoStoreTests",
-            dependencies: ["EchoTestSupport", "EchoStore", "EchoEmbedding", "echo-test-writer", .product(name: "Logging", package: "swift-log"),
+            dependencies: ["EchoTestSupport", "EchoStore", "EchoStoreConformance", "EchoEmbedding", "echo-test-writer", .product(name: "Logging", package: "swift-log"),
                            .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(

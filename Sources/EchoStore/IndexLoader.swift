@@ -1,11 +1,10 @@
 import EchoIndex
 import Foundation
-import GRDB
 import Logging
 
-/// Brings a category's index up to date with SQLite: loads the newest readable index
-/// file, replays the changes after its sequence, and rebuilds from SQLite when there is
-/// no usable file or the result disagrees with the live rows.
+/// Brings a category's index up to date with the backend: loads the newest readable index
+/// file, replays the changes after its sequence, and rebuilds from the backend when there
+/// is no usable file or the result disagrees with the live rows.
 struct IndexLoader {
     let store: ReferenceStore
     let category: Category
@@ -53,23 +52,15 @@ struct IndexLoader {
     /// references deleted since.
     func replay(into index: CategoryIndex) throws(StoreError) {
         let after = index.sequence
-        let (added, removed, now) = try store.read { db -> ([(Int64, Data)], [Int64], Int64) in
-            let now = try Int64.fetchOne(db, sql: "SELECT value FROM store_sequence") ?? 0
-            let added = try Row.fetchAll(db, sql: """
-                SELECT r.id, v.vector FROM reference_images r JOIN reference_vectors v ON v.reference_id = r.id
-                WHERE r.category_id = ? AND r.seq > ? AND r.deleted_seq IS NULL ORDER BY r.seq
-                """, arguments: [category.id, after]).map { ($0["id"] as Int64, $0["vector"] as Data) }
-            let removed = try Int64.fetchAll(db, sql: "SELECT id FROM reference_images WHERE category_id = ? AND deleted_seq > ?",
-                                             arguments: [category.id, after])
-            return (added, removed, now)
-        }
+        let changes = try store.backend.changes(ofCategory: category.id, after: after)
+        let (added, removed, now) = (changes.added, changes.removed, changes.head)
         guard now > after else { return }
         let dimension = category.embedder.globalDimension
         var vectors: [Float] = []
         vectors.reserveCapacity(added.count * dimension)
-        for (_, blob) in added { vectors += VectorCoding.float32Values(blob) }
+        for (_, vector) in added { vectors += vector }
         do {
-            try index.apply(adding: vectors, ids: added.map(\.0), dimension: dimension, upTo: now)
+            try index.apply(adding: vectors, ids: added.map(\.id), dimension: dimension, upTo: now)
             try index.apply(removing: removed, upTo: now)
         } catch {
             throw StoreError(.index, "replaying changes into category \"\(category.name)\": \(error.message)")
@@ -83,20 +74,13 @@ struct IndexLoader {
     /// Builds the index from the live vectors in SQLite. An IVF index with too few
     /// vectors to train falls back to exact search until it has enough.
     func rebuild() throws(StoreError) -> CategoryIndex {
-        let (rows, now) = try store.read { db -> ([(Int64, Data)], Int64) in
-            let now = try Int64.fetchOne(db, sql: "SELECT value FROM store_sequence") ?? 0
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT r.id, v.vector FROM reference_images r JOIN reference_vectors v ON v.reference_id = r.id
-                WHERE r.category_id = ? AND r.deleted_seq IS NULL ORDER BY r.id
-                """, arguments: [category.id]).map { ($0["id"] as Int64, $0["vector"] as Data) }
-            return (rows, now)
-        }
+        let (rows, now) = try store.backend.liveVectors(ofCategory: category.id)
         let dimension = category.embedder.globalDimension
         var vectors: [Float] = []
         vectors.reserveCapacity(rows.count * dimension)
-        for (_, blob) in rows { vectors += VectorCoding.float32Values(blob) }
+        for (_, vector) in rows { vectors += vector }
         let index = try Self.build(specification: category.indexSpecification, dimension: dimension, vectors: vectors,
-                                   ids: rows.map(\.0), categoryName: category.name, logger: store.logger)
+                                   ids: rows.map(\.id), categoryName: category.name, logger: store.logger)
         store.logger.info("built the index from SQLite", metadata: ["store.category": "\(category.name)", "store.vectors": "\(rows.count)"])
         return CategoryIndex(categoryID: category.id, index: index, appliedSequence: now, rebuilt: true)
     }
@@ -122,8 +106,6 @@ struct IndexLoader {
     }
 
     func liveCount() throws(StoreError) -> Int {
-        try store.read { db in
-            try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reference_images WHERE category_id = ? AND deleted_seq IS NULL", arguments: [category.id]) ?? 0
-        }
+        try store.backend.liveIDs(categoryID: category.id).count
     }
 }

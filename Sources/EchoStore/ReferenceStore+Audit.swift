@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A golden sample set aside from calibration, and why.
 public struct CalibrationExclusion: Sendable, Codable, Equatable {
@@ -25,13 +24,7 @@ extension ReferenceStore {
     public func excludeFromCalibration(_ reasons: [Int64: String], in categoryName: String) throws(StoreError) {
         try requireWritable()
         try requireLiveReferences(Array(reasons.keys), of: categoryName)
-        let now = Self.timestamp()
-        try write { db in
-            for (id, reason) in reasons.sorted(by: { $0.key < $1.key }) {
-                try db.execute(sql: "INSERT OR REPLACE INTO calibration_exclusions (reference_id, reason, excluded_at) VALUES (?, ?, ?)",
-                               arguments: [id, reason, now])
-            }
-        }
+        try backend.excludeFromCalibration(reasons, at: Self.timestamp())
     }
 
     /// Returns golden samples to calibration.
@@ -41,29 +34,13 @@ extension ReferenceStore {
     public func readmitToCalibration(_ ids: [Int64], in categoryName: String) throws(StoreError) -> [Int64] {
         try requireWritable()
         try requireLiveReferences(ids, of: categoryName)
-        return try write { db in
-            var readmitted: [Int64] = []
-            for id in Set(ids).sorted() {
-                try db.execute(sql: "DELETE FROM calibration_exclusions WHERE reference_id = ?", arguments: [id])
-                if db.changesCount > 0 { readmitted.append(id) }
-            }
-            return readmitted
-        }
+        return try backend.readmitToCalibration(ids)
     }
 
     /// The live golden samples of `category` left out of calibration, by id.
     public func calibrationExclusions(in categoryName: String) throws(StoreError) -> [Int64: CalibrationExclusion] {
         let category = try category(named: categoryName)
-        let rows = try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT e.reference_id, e.reason, e.excluded_at FROM calibration_exclusions e
-                JOIN reference_images r ON r.id = e.reference_id
-                WHERE r.category_id = ? AND r.deleted_seq IS NULL
-                """, arguments: [category.id])
-        }
-        return Dictionary(uniqueKeysWithValues: rows.map {
-            ($0["reference_id"], CalibrationExclusion(referenceID: $0["reference_id"], reason: $0["reason"], excludedAt: $0["excluded_at"]))
-        })
+        return try backend.calibrationExclusions(categoryID: category.id)
     }
 
     private func requireLiveReferences(_ ids: [Int64], of categoryName: String) throws(StoreError) {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// One entry of domain knowledge about a product: its normal characteristics, or one
 /// defect type.
@@ -37,6 +36,11 @@ public struct KnowledgeEntry: Sendable, Codable, Equatable {
 public struct RankedKnowledge: Sendable, Equatable {
     public let entry: KnowledgeEntry
     public let relevance: Double
+
+    public init(entry: KnowledgeEntry, relevance: Double) {
+        self.entry = entry
+        self.relevance = relevance
+    }
 }
 
 extension ReferenceStore {
@@ -57,48 +61,20 @@ extension ReferenceStore {
         for name in Set(entries.map(\.category)).sorted() where !CategoryName.isValid(name) {
             if (try? category(named: name)) == nil { try CategoryName.validate(name) }
         }
-        let now = Self.timestamp()
-        return try write { db in
-            var added = 0, replaced = 0
-            let existing = try db.cachedStatement(sql: "SELECT id FROM knowledge_entries WHERE category = ? AND key = ?")
-            let update = try db.cachedStatement(sql: """
-                UPDATE knowledge_entries SET dataset = ?, kind = ?, title = ?, description = ?, tolerance = ?, imported_at = ? WHERE id = ?
-                """)
-            let insert = try db.cachedStatement(sql: """
-                INSERT INTO knowledge_entries (category, dataset, key, kind, title, description, tolerance, imported_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for entry in entries {
-                if let id = try Int64.fetchOne(existing, arguments: [entry.category, entry.key]) {
-                    try update.execute(arguments: [entry.dataset, entry.kind.rawValue, entry.title, entry.description, entry.tolerance, now, id])
-                    replaced += 1
-                } else {
-                    try insert.execute(arguments: [entry.category, entry.dataset, entry.key, entry.kind.rawValue, entry.title, entry.description,
-                                                   entry.tolerance, now])
-                    added += 1
-                }
-            }
-            return (added, replaced)
-        }
+        return try backend.importKnowledge(entries, at: Self.timestamp())
     }
 
     /// Every knowledge entry of a category: the normal one first, then defects by key.
     /// Empty when the category has none.
     /// - Throws: `.database`.
     public func knowledge(of category: String) throws(StoreError) -> [KnowledgeEntry] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM knowledge_entries WHERE category = ? ORDER BY kind = 'defect', key",
-                             arguments: [category]).map(Self.knowledgeEntry)
-        }
+        try backend.knowledge(of: category)
     }
 
     /// The categories that have knowledge, with their entry counts, by name.
     /// - Throws: `.database`.
     public func knowledgeCategories() throws(StoreError) -> [(category: String, dataset: String?, entries: Int)] {
-        try read { db in
-            try Row.fetchAll(db, sql: "SELECT category, max(dataset) AS dataset, COUNT(*) AS n FROM knowledge_entries GROUP BY category ORDER BY category")
-                .map { (category: $0["category"], dataset: $0["dataset"], entries: $0["n"]) }
-        }
+        try backend.knowledgeCategories()
     }
 
     /// The category's entries of `kind` that match any word of `text`, most relevant
@@ -108,30 +84,7 @@ extension ReferenceStore {
     /// Punctuation and FTS syntax in `text` are ignored. Empty when no word matches.
     /// - Throws: `.database`.
     public func searchKnowledge(category: String, matching text: String, kind: KnowledgeEntry.Kind? = nil, limit: Int) throws(StoreError) -> [RankedKnowledge] {
-        let words = KnowledgeQuery.words(text)
-        guard !words.isEmpty, limit > 0 else { return [] }
-        let any = "(" + words.map { "\"\($0)\"" }.joined(separator: " OR ") + ")"
-        return try read { db in
-            func search(_ match: String) throws -> [RankedKnowledge] {
-                try Row.fetchAll(db, sql: """
-                    SELECT e.*, bm25(knowledge_search) AS rank FROM knowledge_search
-                    JOIN knowledge_entries e ON e.id = knowledge_search.rowid
-                    WHERE knowledge_search MATCH ? AND e.category = ? AND (? IS NULL OR e.kind = ?)
-                    ORDER BY rank, e.key
-                    """, arguments: [match, category, kind?.rawValue, kind?.rawValue])
-                    .map { RankedKnowledge(entry: Self.knowledgeEntry($0), relevance: -($0["rank"] as Double)) }
-            }
-            let named = try search("{key title} : " + any)
-            let keys = Set(named.map(\.entry.key))
-            let mentioned = try search(any).filter { !keys.contains($0.entry.key) }
-            return Array((named + mentioned).prefix(limit))
-        }
-    }
-
-    private static func knowledgeEntry(_ row: Row) -> KnowledgeEntry {
-        KnowledgeEntry(category: row["category"], dataset: row["dataset"], key: row["key"],
-                       kind: KnowledgeEntry.Kind(rawValue: row["kind"]) ?? .defect, title: row["title"], description: row["description"],
-                       tolerance: row["tolerance"])
+        try backend.searchKnowledge(category: category, words: KnowledgeQuery.words(text), kind: kind, limit: limit)
     }
 }
 

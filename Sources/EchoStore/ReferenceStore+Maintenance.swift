@@ -1,6 +1,5 @@
 import EchoIndex
 import Foundation
-import GRDB
 
 /// What `verify()` found.
 public struct VerificationReport: Sendable, Codable {
@@ -45,25 +44,15 @@ public struct CategoryStatistics: Sendable, Codable {
 }
 
 extension ReferenceStore {
-    /// Checks SQLite's integrity and that every category's index holds exactly its live
+    /// Checks the backend's integrity (SQLite's `PRAGMA integrity_check`) and that every category's index holds exactly its live
     /// references, and that the newest index file on disk loads and agrees after replay.
     public func verify() throws(StoreError) -> VerificationReport {
-        var problems: [String] = []
-        let integrity = try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
-        if integrity != ["ok"] { problems += integrity.map { "SQLite integrity: \($0)" } }
-        let foreignKeys = try read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
-        if !foreignKeys.isEmpty { problems.append("SQLite: \(foreignKeys.count) rows break foreign keys") }
+        var problems = try backend.integrityProblems()
         var referenceCount = 0
         let all = try categories()
         for category in all {
-            let (liveIDs, badVectors) = try read { db -> ([Int64], Int) in
-                let ids = try Int64.fetchAll(db, sql: "SELECT id FROM reference_images WHERE category_id = ? AND deleted_seq IS NULL", arguments: [category.id])
-                let bad = try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM reference_images r LEFT JOIN reference_vectors v ON v.reference_id = r.id
-                    WHERE r.category_id = ? AND r.deleted_seq IS NULL AND (v.vector IS NULL OR length(v.vector) != ?)
-                    """, arguments: [category.id, category.embedder.globalDimension * 4]) ?? 0
-                return (ids, bad)
-            }
+            let liveIDs = try backend.liveIDs(categoryID: category.id)
+            let badVectors = try backend.referenceCounts(categoryID: category.id, vectorDimension: category.embedder.globalDimension).badVectors
             referenceCount += liveIDs.count
             if badVectors > 0 { problems.append("\(category.name): \(badVectors) live references without a valid \(category.embedder.globalDimension)-d vector") }
             let index = try currentIndex(for: category).index
@@ -119,21 +108,13 @@ extension ReferenceStore {
         }
         var result: [CategoryStatistics] = []
         for category in selected {
-            let counts = try read { db -> (Int, Int, Int) in
-                let live = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reference_images WHERE category_id = ? AND deleted_seq IS NULL", arguments: [category.id]) ?? 0
-                let deleted = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM reference_images WHERE category_id = ? AND deleted_seq IS NOT NULL", arguments: [category.id]) ?? 0
-                let patches = try Int.fetchOne(db, sql: """
-                    SELECT COUNT(*) FROM reference_patches p JOIN reference_images r ON r.id = p.reference_id
-                    WHERE r.category_id = ? AND r.deleted_seq IS NULL
-                    """, arguments: [category.id]) ?? 0
-                return (live, deleted, patches)
-            }
+            let counts = try backend.referenceCounts(categoryID: category.id, vectorDimension: category.embedder.globalDimension)
             let index = try currentIndex(for: category).index
             let file = IndexFiles.files(in: indexDirectory, category: category.id).first
             let bytes = file.flatMap { (try? FileManager.default.attributesOfItem(atPath: $0.path))?[.size] as? Int }
             result.append(CategoryStatistics(
                 name: category.name, embedder: category.embedder.description, indexSpecification: category.indexSpecification,
-                liveReferences: counts.0, deletedReferences: counts.1, referencesWithPatches: counts.2, indexedVectors: index.count,
+                liveReferences: counts.live, deletedReferences: counts.deleted, referencesWithPatches: counts.withPatches, indexedVectors: index.count,
                 indexFileBytes: bytes, indexFileSequence: file?.sequence, referenceSetVersion: category.referenceSetVersion,
                 recallAt10: measuringRecall ? try recall(of: index, category: category) : nil))
             if let calibration = try calibration(of: category.name) {
@@ -152,12 +133,7 @@ extension ReferenceStore {
     /// Recall@10 of an approximate index against exact search over the same vectors.
     private func recall(of index: VectorIndex, category: Category) throws(StoreError) -> Double? {
         guard category.indexSpecification.uppercased() != "FLAT", index.count > 0 else { return nil }
-        let rows = try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT r.id, v.vector FROM reference_images r JOIN reference_vectors v ON v.reference_id = r.id
-                WHERE r.category_id = ? AND r.deleted_seq IS NULL ORDER BY r.id
-                """, arguments: [category.id]).map { ($0["id"] as Int64, VectorCoding.float32Values($0["vector"])) }
-        }
+        let rows = try backend.liveVectors(ofCategory: category.id).vectors.map { ($0.id, $0.vector) }
         let dimension = category.embedder.globalDimension
         do {
             let exact = try VectorIndex(dimension: dimension, description: "Flat")

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 
 /// A category's memory bank: a subsample of all its golden samples' patch features
 /// (greedy coreset), with the golden sample each row came from.
@@ -44,14 +43,7 @@ extension ReferenceStore {
             throw StoreError(.invalidArgument, "memory bank of \"\(bank.category)\": \(bank.vectors.count) values do not make \(bank.origins.count) rows of \(bank.dimension)")
         }
         let category = try category(named: bank.category)
-        let vectors = VectorCoding.float16Blob(bank.vectors)
-        let origins = VectorCoding.int64Blob(bank.origins)
-        try write { db in
-            try db.execute(sql: """
-                INSERT OR REPLACE INTO memory_banks (category_id, reference_set_version, ratio, source_patches, dimension, vectors, origins, built_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [category.id, bank.referenceSetVersion, bank.ratio, bank.sourcePatches, bank.dimension, vectors, origins, bank.builtAt])
-        }
+        try backend.saveMemoryBank(bank, categoryID: category.id)
     }
 
     /// The category's memory bank, if one was built (compare `referenceSetVersion` with
@@ -59,17 +51,7 @@ extension ReferenceStore {
     /// - Throws: `.unknownCategory`; `.database` for a damaged row; `.database`.
     public func memoryBank(of categoryName: String) throws(StoreError) -> MemoryBank? {
         let category = try category(named: categoryName)
-        let row = try read { db in try Row.fetchOne(db, sql: "SELECT * FROM memory_banks WHERE category_id = ?", arguments: [category.id]) }
-        guard let row else { return nil }
-        let vectors = VectorCoding.float16Values(row["vectors"])
-        let origins = VectorCoding.int64Values(row["origins"])
-        let dimension: Int = row["dimension"]
-        guard dimension > 0, vectors.count == origins.count * dimension else {
-            throw StoreError(.database, "the memory bank of \"\(categoryName)\" is damaged (\(vectors.count) values, \(origins.count) rows of \(dimension)); rebuild it with `echoctl calibrate -c \(categoryName) --coreset RATIO`")
-        }
-        return MemoryBank(category: categoryName, referenceSetVersion: row["reference_set_version"], ratio: row["ratio"],
-                          sourcePatches: row["source_patches"], dimension: dimension, vectors: vectors, origins: origins,
-                          builtAt: row["built_at"])
+        return try backend.memoryBank(categoryID: category.id, categoryName: category.name)
     }
 
     /// Removes the category's memory bank (the vision expert then compares with the
@@ -78,22 +60,14 @@ extension ReferenceStore {
     public func removeMemoryBank(of categoryName: String) throws(StoreError) -> Bool {
         try requireWritable()
         let category = try category(named: categoryName)
-        return try write { db in
-            try db.execute(sql: "DELETE FROM memory_banks WHERE category_id = ?", arguments: [category.id])
-            return db.changesCount > 0
-        }
+        return try backend.removeMemoryBank(categoryID: category.id)
     }
 
     /// Every live golden sample of a category that has patch features, with them, in id
     /// order (the source of a memory bank).
     public func allPatchFeatures(category categoryName: String) throws(StoreError) -> [(id: Int64, values: [Float])] {
         let category = try category(named: categoryName)
-        return try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT r.id, p.features FROM reference_images r JOIN reference_patches p ON p.reference_id = r.id
-                WHERE r.category_id = ? AND r.deleted_seq IS NULL ORDER BY r.id
-                """, arguments: [category.id]).map { (id: $0["id"] as Int64, values: VectorCoding.float16Values($0["features"])) }
-        }
+        return try backend.allPatchFeatures(categoryID: category.id)
     }
 }
 
@@ -104,7 +78,7 @@ public struct MemoryBankStamp: Sendable, Equatable {
     public let rows: Int
     public let builtAt: String
 
-    init(referenceSetVersion: Int64, rows: Int, builtAt: String) {
+    public init(referenceSetVersion: Int64, rows: Int, builtAt: String) {
         self.referenceSetVersion = referenceSetVersion
         self.rows = rows
         self.builtAt = builtAt
@@ -121,11 +95,6 @@ extension ReferenceStore {
     /// - Throws: `.unknownCategory`; `.database`.
     public func memoryBankStamp(of categoryName: String) throws(StoreError) -> MemoryBankStamp? {
         let category = try category(named: categoryName)
-        return try read { db in
-            try Row.fetchOne(db, sql: "SELECT reference_set_version, length(origins) / 8 AS rows, built_at FROM memory_banks WHERE category_id = ?",
-                             arguments: [category.id]).map {
-                MemoryBankStamp(referenceSetVersion: $0["reference_set_version"], rows: $0["rows"], builtAt: $0["built_at"])
-            }
-        }
+        return try backend.memoryBankStamp(categoryID: category.id)
     }
 }

@@ -1,4 +1,3 @@
-import GRDB
 
 extension ReferenceStore {
     /// Gives a category a new name. Everything of it goes along (references, vectors,
@@ -13,16 +12,8 @@ extension ReferenceStore {
         let category = try category(named: old)
         try CategoryName.validate(new)
         guard old != new else { return }
-        if (try? self.category(named: new)) != nil {
-            throw StoreError(.invalidArgument, "a category \"\(new)\" exists already; choose another name or remove its references first")
-        }
-        try write { db in
-            if try Int.fetchOne(db, sql: "SELECT count(*) FROM knowledge_entries WHERE category = ?", arguments: [new]) ?? 0 > 0 {
-                throw StoreError(.invalidArgument, "knowledge for \"\(new)\" exists already (`echoctl knowledge show \(new)`); choose another name")
-            }
-            try db.execute(sql: "UPDATE categories SET name = ? WHERE id = ?", arguments: [new, category.id])
-            try db.execute(sql: "UPDATE knowledge_entries SET category = ? WHERE category = ?", arguments: [new, old])
-        }
+        try backend.renameCategory(id: category.id, from: old, to: new)
+        forgetSearchCategory(old)
         logger.info("renamed category", metadata: ["store.category": "\(old)", "store.new_name": "\(new)"])
     }
 }

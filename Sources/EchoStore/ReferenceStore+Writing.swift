@@ -1,6 +1,5 @@
 import EchoIndex
 import Foundation
-import GRDB
 
 extension ReferenceStore {
     /// Adds references to a category in one transaction. References whose file hash is
@@ -23,63 +22,19 @@ extension ReferenceStore {
         }
         return try writeLock.locked { () throws(StoreError) -> [AddOutcome] in
             let index = try loadedIndex(for: category)
-            var added: [(id: Int64, vector: [Float])] = []
-            var lastSequence: Int64 = 0
-            let outcomes = try write { db -> [AddOutcome] in
-                added = []
-                var outcomes: [AddOutcome] = []
-                let now = Self.timestamp()
-                let encoder = JSONEncoder.sorted
-                let findLive = try db.cachedStatement(sql: "SELECT id FROM reference_images WHERE category_id = ? AND sha256 = ? AND deleted_seq IS NULL")
-                let insertImage = try db.cachedStatement(sql: """
-                    INSERT INTO reference_images (category_id, sha256, source_path, width, height, metadata, created_at, seq)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """)
-                let insertVector = try db.cachedStatement(sql: "INSERT INTO reference_vectors (reference_id, vector) VALUES (?, ?)")
-                let insertPatches = try db.cachedStatement(sql: "INSERT INTO reference_patches (reference_id, height, width, dimension, features) VALUES (?, ?, ?, ?, ?)")
-                // One block of sequence numbers for the batch (duplicates leave gaps, which is fine).
-                var sequence = try Self.reserveSequences(db, count: references.count)
-                var encodedMetadata: [[String: String]: String] = [:]
-                for reference in references {
-                    if let existing = try Int64.fetchOne(findLive, arguments: [category.id, reference.sha256]) {
-                        outcomes.append(.duplicate(existingID: existing))
-                        continue
-                    }
-                    sequence += 1
-                    let metadata = try encodedMetadata[reference.metadata] ?? {
-                        let text = String(decoding: try encoder.encode(reference.metadata), as: UTF8.self)
-                        encodedMetadata[reference.metadata] = text
-                        return text
-                    }()
-                    try insertImage.execute(arguments: [category.id, reference.sha256, reference.sourcePath, reference.width,
-                                                        reference.height, metadata, now, sequence])
-                    let id = db.lastInsertedRowID
-                    try insertVector.execute(arguments: [id, VectorCoding.float32Blob(reference.vector)])
-                    if let patches = reference.patches {
-                        try insertPatches.execute(arguments: [id, patches.height, patches.width, patches.dimension,
-                                                              VectorCoding.float16Blob(patches.values)])
-                    }
-                    added.append((id, reference.vector))
-                    outcomes.append(.added(id: id))
-                    lastSequence = sequence
-                }
-                if !added.isEmpty {
-                    try db.execute(sql: "UPDATE categories SET reference_set_version = reference_set_version + 1 WHERE id = ?", arguments: [category.id])
-                }
-                return outcomes
-            }
-            if !added.isEmpty {
+            let batch = try backend.addReferences(references, to: category, createdAt: Self.timestamp())
+            if !batch.added.isEmpty {
                 try applyToIndex(index, category: category) { () throws(IndexError) in
-                    try index.apply(adding: added.flatMap(\.vector), ids: added.map(\.id),
-                                    dimension: category.embedder.globalDimension, upTo: lastSequence)
+                    try index.apply(adding: batch.added.flatMap(\.vector), ids: batch.added.map(\.id),
+                                    dimension: category.embedder.globalDimension, upTo: batch.head)
                 }
             }
             try saveIfWorthwhile(index)
-            return outcomes
+            return batch.outcomes
         }
     }
 
-    /// Deletes references (a tombstone in SQLite, then removal from the index). From the
+    /// Deletes references (a tombstone in the backend, then removal from the index). From the
     /// moment the delete commits, no query returns them.
     /// - Returns: the deleted references.
     /// - Throws: `.invalidArgument` naming ids that are not live references (nothing is
@@ -95,22 +50,12 @@ extension ReferenceStore {
         }
         let byCategory = Dictionary(grouping: records, by: \.category)
         try writeLock.locked { () throws(StoreError) in
-            var lastSequence: Int64 = 0
-            try write { db in
-                for record in records {
-                    lastSequence = try Self.nextSequence(db)
-                    try db.execute(sql: "UPDATE reference_images SET deleted_seq = ? WHERE id = ? AND deleted_seq IS NULL",
-                                   arguments: [lastSequence, record.id])
-                }
-                for name in byCategory.keys {
-                    try db.execute(sql: "UPDATE categories SET reference_set_version = reference_set_version + 1 WHERE name = ?", arguments: [name])
-                }
-            }
+            let head = try backend.removeReferences(ids: unique)
             for (name, group) in byCategory {
                 let category = try category(named: name)
                 let index = try loadedIndex(for: category)
                 try applyToIndex(index, category: category) { () throws(IndexError) in
-                    try index.apply(removing: group.map(\.id), upTo: lastSequence)
+                    try index.apply(removing: group.map(\.id), upTo: head)
                 }
                 try saveIfWorthwhile(index)
             }
@@ -145,15 +90,6 @@ extension ReferenceStore {
         } catch {
             logger.warning("could not save an index (it will be replayed from SQLite)", metadata: ["store.error": "\(error)"])
         }
-    }
-
-    static func nextSequence(_ db: Database) throws -> Int64 {
-        try reserveSequences(db, count: 1) + 1
-    }
-
-    /// Reserves `count` sequence numbers; returns the one before the first.
-    static func reserveSequences(_ db: Database, count: Int) throws -> Int64 {
-        try Int64.fetchOne(db, sql: "UPDATE store_sequence SET value = value + ? WHERE id = 1 RETURNING value - ?", arguments: [count, count])!
     }
 }
 

@@ -5,8 +5,8 @@ import GRDB
 import Logging
 
 /// Echo's reference database: golden samples per category, their metadata and vectors in
-/// SQLite (the source of truth, WAL mode), and one FAISS index per category as a
-/// rebuildable cache.
+/// a backend (the source of truth: SQLite in WAL mode by default, see `StoreBackend`),
+/// and one FAISS index per category as a rebuildable cache.
 ///
 /// Durability: a reference and its vector commit in one transaction. Index files are
 /// written atomically with the last change sequence they contain; on open, changes after
@@ -26,10 +26,11 @@ public final class ReferenceStore: @unchecked Sendable {
         case readWrite
     }
 
-    /// The store's directory.
+    /// The store's directory: its SQLite file, or (for another backend) its local caches.
     public let directory: String
     public let mode: Mode
-    let database: DatabasePool
+    /// The source of truth.
+    public let backend: any StoreBackend
     let logger: Logger
     let indexDirectory: String
     private let writerLock: WriterLock?
@@ -37,72 +38,70 @@ public final class ReferenceStore: @unchecked Sendable {
     let writeLock = NSLock()
     private let indexesLock = NSLock()
     private var indexes: [Int64: CategoryIndex] = [:]
-    let metadataCache = MetadataCache()
     private var searchCategories: [String: Category] = [:]
 
-    /// Opens (or, read-write, creates) the store in `directory`.
+    /// Opens (or, read-write, creates) the SQLite store in `directory`.
     /// - Parameters:
     ///   - lockTimeout: how long a read-write open waits for another writer to finish.
     ///   - logger: where the store logs (index rebuilds, replays); nothing is bootstrapped.
     /// - Throws: `StoreError` `.notFound` (read-only, no store), `.busy` (another writer),
     ///   `.database` (SQLite cannot open or migrate it), `.io`.
-    public init(directory: String, mode: Mode = .readWrite, lockTimeout: TimeInterval = 10, logger: Logger) throws(StoreError) {
-        self.directory = directory
-        self.mode = mode
-        self.logger = logger
-        indexDirectory = directory + "/indexes"
+    public convenience init(directory: String, mode: Mode = .readWrite, lockTimeout: TimeInterval = 10, logger: Logger) throws(StoreError) {
         let databasePath = directory + "/echo.sqlite"
-        let exists = FileManager.default.fileExists(atPath: databasePath)
-        if mode == .readOnly, !exists {
+        if mode == .readOnly, !FileManager.default.fileExists(atPath: databasePath) {
             throw StoreError(.notFound, "no Echo store at \(directory); create one with `echoctl ingest --store \(directory) ...`")
         }
-        do {
-            try FileManager.default.createDirectory(atPath: indexDirectory, withIntermediateDirectories: true)
-        } catch where mode == .readWrite {
-            throw StoreError(.io, "cannot create \(indexDirectory): \(error.localizedDescription)")
-        } catch {}
-        writerLock = mode == .readWrite ? try WriterLock(path: directory + "/writer.lock", timeout: lockTimeout) : nil
+        try Self.createDirectory(directory + "/indexes", required: mode == .readWrite)
+        let lock = mode == .readWrite ? try WriterLock(path: directory + "/writer.lock", timeout: lockTimeout) : nil
+        let backend = try SQLiteBackend(path: databasePath, readOnly: mode == .readOnly, busyTimeout: lockTimeout)
+        try self.init(backend: backend, cacheDirectory: directory, mode: mode, writerLock: lock, logger: logger)
+    }
 
-        var configuration = Configuration()
-        configuration.foreignKeysEnabled = true
-        configuration.busyMode = .timeout(lockTimeout)
-        configuration.label = "echo.store"
+    /// A store over any backend, keeping its index caches in `cacheDirectory`.
+    /// - Throws: `.io` when the cache directory cannot be created for a read-write store.
+    public convenience init(backend: any StoreBackend, cacheDirectory: String, mode: Mode, logger: Logger) throws(StoreError) {
+        try Self.createDirectory(cacheDirectory + "/indexes", required: mode == .readWrite)
+        try self.init(backend: backend, cacheDirectory: cacheDirectory, mode: mode, writerLock: nil, logger: logger)
+    }
+
+    private init(backend: any StoreBackend, cacheDirectory: String, mode: Mode, writerLock: WriterLock?, logger: Logger) throws(StoreError) {
+        self.backend = backend
+        directory = cacheDirectory
+        self.mode = mode
+        self.logger = logger
+        indexDirectory = cacheDirectory + "/indexes"
+        self.writerLock = writerLock
+    }
+
+    private static func createDirectory(_ path: String, required: Bool) throws(StoreError) {
         do {
-            database = try DatabasePool(path: databasePath, configuration: configuration)
-            if mode == .readWrite {
-                try StoreSchema.migrator.migrate(database)
-            } else {
-                try database.read { db in
-                    let applied = try StoreSchema.migrator.appliedIdentifiers(db)
-                    let known = Set(EmbeddedMigrations.all.map(\.name))
-                    guard applied == known else {
-                        throw StoreError(.database, "the store's schema (\(applied.sorted())) is not this echoctl's (\(known.sorted())); open it read-write once to migrate, or use a matching echoctl")
-                    }
-                }
-            }
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.database, "cannot open \(databasePath): \(error)")
-        }
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch where required {
+            throw StoreError(.io, "cannot create \(path): \(error.localizedDescription)")
+        } catch {}
+    }
+
+    /// The SQLite database under the store (tests damage it to prove recovery).
+    var database: DatabasePool {
+        guard let sqlite = backend as? SQLiteBackend else { preconditionFailure("the store's backend is not SQLite") }
+        return sqlite.database
     }
 
     // MARK: Categories
 
     /// All categories, by name.
     public func categories() throws(StoreError) -> [Category] {
-        try read { db in try CategoryRow.fetchAll(db, sql: "SELECT * FROM categories ORDER BY name").map(\.category) }
+        try backend.categories()
     }
 
     /// The category called `name`.
     /// - Throws: `.unknownCategory` listing the known ones.
     public func category(named name: String) throws(StoreError) -> Category {
-        let found = try read { db in try CategoryRow.fetchOne(db, sql: "SELECT * FROM categories WHERE name = ?", arguments: [name]) }
-        guard let found else {
+        guard let found = try backend.category(named: name) else {
             let known = (try? categories().map(\.name)) ?? []
             throw StoreError(.unknownCategory, "no category \"\(name)\"" + (known.isEmpty ? " (the store is empty; ingest some references first)" : "; known: \(known.joined(separator: ", "))"))
         }
-        return found.category
+        return found
     }
 
     /// Returns the category `name`, creating it for `embedder` and `indexSpecification` if
@@ -117,7 +116,7 @@ public final class ReferenceStore: @unchecked Sendable {
     public func ensureCategory(_ name: String, embedder: EmbedderIdentity, indexSpecification: String = "Flat") throws(StoreError) -> Category {
         try requireWritable()
         try IndexSpecificationRule.validate(indexSpecification)
-        if let existing = try? category(named: name) {
+        if let existing = try backend.category(named: name) {
             do {
                 try existing.embedder.requireCompatible(with: embedder, context: "category \"\(name)\"")
                 if embedder.patchDimension > 0 {
@@ -134,14 +133,7 @@ public final class ReferenceStore: @unchecked Sendable {
         } catch {
             throw StoreError(.invalidArgument, "index \"\(indexSpecification)\" for category \"\(name)\": \(error.message)")
         }
-        try write { db in
-            try db.execute(sql: """
-                INSERT INTO categories (name, embedder_id, weights_sha256, dimension, patch_dimension, input_size, index_spec, created_at,
-                                        patch_recipe)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [name, embedder.id, embedder.weightsSHA256, embedder.globalDimension, embedder.patchDimension,
-                                 embedder.inputSize, indexSpecification, Self.timestamp(), embedder.patchRecipe])
-        }
+        try backend.insertCategory(name, embedder: embedder, indexSpecification: indexSpecification, createdAt: Self.timestamp())
         logger.info("created category", metadata: ["store.category": "\(name)", "store.index": "\(indexSpecification)"])
         return try category(named: name)
     }
@@ -150,26 +142,6 @@ public final class ReferenceStore: @unchecked Sendable {
 
     func requireWritable() throws(StoreError) {
         guard mode == .readWrite else { throw StoreError(.readOnly, "the store was opened read-only") }
-    }
-
-    func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        do {
-            return try database.read(body)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.database, "reading \(directory): \(error)")
-        }
-    }
-
-    func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
-        do {
-            return try database.write(body)
-        } catch let error as StoreError {
-            throw error
-        } catch {
-            throw StoreError(.database, "writing \(directory) (nothing was changed): \(error)")
-        }
     }
 
     /// The loaded index of `category`, loading (and replaying, or rebuilding) it first.
@@ -190,6 +162,11 @@ public final class ReferenceStore: @unchecked Sendable {
         let category = try category(named: name)
         indexesLock.locked { searchCategories[name] = category }
         return category
+    }
+
+    /// Drops the cached search fields of a category that was renamed.
+    func forgetSearchCategory(_ name: String) {
+        indexesLock.locked { searchCategories[name] = nil }
     }
 
     func forgetIndex(of categoryID: Int64) {

@@ -1,0 +1,70 @@
+import Foundation
+import GRDB
+
+extension SQLiteBackend {
+    public func head() throws(StoreError) -> Int64 {
+        try read { db in try Self.head(db) }
+    }
+
+    public func changes(ofCategory categoryID: Int64, after: Int64) throws(StoreError) -> ChangeSet {
+        try read { db in
+            let now = try Self.head(db)
+            let added = try Row.fetchAll(db, sql: """
+                SELECT r.id, v.vector FROM reference_images r JOIN reference_vectors v ON v.reference_id = r.id
+                WHERE r.category_id = ? AND r.seq > ? AND r.deleted_seq IS NULL ORDER BY r.seq
+                """, arguments: [categoryID, after]).map { (id: $0["id"] as Int64, vector: VectorCoding.float32Values($0["vector"])) }
+            let removed = try Int64.fetchAll(db, sql: "SELECT id FROM reference_images WHERE category_id = ? AND deleted_seq > ? ORDER BY id",
+                                             arguments: [categoryID, after])
+            return ChangeSet(added: added, removed: removed, head: max(now, after))
+        }
+    }
+
+    public func liveVectors(ofCategory categoryID: Int64) throws(StoreError) -> (vectors: [(id: Int64, vector: [Float])], head: Int64) {
+        try read { db in
+            let now = try Self.head(db)
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT r.id, v.vector FROM reference_images r JOIN reference_vectors v ON v.reference_id = r.id
+                WHERE r.category_id = ? AND r.deleted_seq IS NULL ORDER BY r.id
+                """, arguments: [categoryID]).map { (id: $0["id"] as Int64, vector: VectorCoding.float32Values($0["vector"])) }
+            return (rows, now)
+        }
+    }
+
+    public func withSnapshot<T>(_ body: (any StoreSnapshot) throws(StoreError) -> T) throws(StoreError) -> T {
+        let cache = metadataCache
+        let outcome: Result<T, StoreError> = try read { db in
+            do {
+                return .success(try body(Snapshot(db: db, cache: cache)))
+            } catch let error as StoreError {
+                return .failure(error)
+            }
+        }
+        return try outcome.get()
+    }
+
+    /// A read transaction's view.
+    struct Snapshot: StoreSnapshot {
+        let db: Database
+        let cache: MetadataCache
+
+        func head() throws(StoreError) -> Int64 {
+            do {
+                return try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM store_sequence")) ?? 0
+            } catch {
+                throw StoreError(.database, "reading the change log: \(error)")
+            }
+        }
+
+        func liveReferences(ids: [Int64], filter: [String: String]) throws(StoreError) -> [ReferenceRecord] {
+            do {
+                return try SQLiteBackend.fetchLive(db, ids: ids, filter: filter, cache: cache)
+            } catch {
+                throw StoreError(.database, "reading references: \(error)")
+            }
+        }
+    }
+
+    static func head(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT value FROM store_sequence") ?? 0
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import GRDB
+
+extension SQLiteBackend {
+    public func saveMemoryBank(_ bank: MemoryBank, categoryID: Int64) throws(StoreError) {
+        let vectors = VectorCoding.float16Blob(bank.vectors)
+        let origins = VectorCoding.int64Blob(bank.origins)
+        try write { db in
+            try db.execute(sql: """
+                INSERT OR REPLACE INTO memory_banks (category_id, reference_set_version, ratio, source_patches, dimension, vectors, origins, built_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [categoryID, bank.referenceSetVersion, bank.ratio, bank.sourcePatches, bank.dimension, vectors, origins, bank.builtAt])
+        }
+    }
+
+    public func memoryBank(categoryID: Int64, categoryName: String) throws(StoreError) -> MemoryBank? {
+        let row = try read { db in try Row.fetchOne(db, sql: "SELECT * FROM memory_banks WHERE category_id = ?", arguments: [categoryID]) }
+        guard let row else { return nil }
+        let vectors = VectorCoding.float16Values(row["vectors"])
+        let origins = VectorCoding.int64Values(row["origins"])
+        let dimension: Int = row["dimension"]
+        guard dimension > 0, vectors.count == origins.count * dimension else {
+            throw StoreError(.database, "the memory bank of \"\(categoryName)\" is damaged (\(vectors.count) values, \(origins.count) rows of \(dimension)); rebuild it with `echoctl calibrate -c \(categoryName) --coreset RATIO`")
+        }
+        return MemoryBank(category: categoryName, referenceSetVersion: row["reference_set_version"], ratio: row["ratio"],
+                          sourcePatches: row["source_patches"], dimension: dimension, vectors: vectors, origins: origins,
+                          builtAt: row["built_at"])
+    }
+
+    public func removeMemoryBank(categoryID: Int64) throws(StoreError) -> Bool {
+        try write { db in
+            try db.execute(sql: "DELETE FROM memory_banks WHERE category_id = ?", arguments: [categoryID])
+            return db.changesCount > 0
+        }
+    }
+
+    public func memoryBankStamp(categoryID: Int64) throws(StoreError) -> MemoryBankStamp? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT reference_set_version, length(origins) / 8 AS rows, built_at FROM memory_banks WHERE category_id = ?",
+                             arguments: [categoryID]).map {
+                MemoryBankStamp(referenceSetVersion: $0["reference_set_version"], rows: $0["rows"], builtAt: $0["built_at"])
+            }
+        }
+    }
+}

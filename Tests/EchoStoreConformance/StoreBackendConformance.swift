@@ -1,0 +1,289 @@
+import EchoStore
+import Foundation
+import Testing
+
+/// One behaviour every `StoreBackend` must have, runnable against any backend.
+public struct BackendCase: Sendable, CustomStringConvertible {
+    public let description: String
+    let run: @Sendable (any StoreBackend) throws -> Void
+
+    /// Checks the behaviour against `backend` (a new, empty one), recording issues with
+    /// Swift Testing's `#expect`.
+    public func check(_ backend: any StoreBackend) throws { try run(backend) }
+}
+
+/// The conformance suite of the storage seam: the contract of `StoreBackend`, written
+/// once against the protocol. A backend's test target runs every case on a new, empty
+/// backend of its kind (`@Test(arguments: StoreBackendConformance.cases)`), so the next
+/// backend runs the same suite unchanged.
+public enum StoreBackendConformance {
+    public static let cases: [BackendCase] = [
+        BackendCase(description: "categories: created once, found by name, listed by name", run: categories),
+        BackendCase(description: "rename moves the category and its knowledge, and refuses a taken name", run: rename),
+        BackendCase(description: "add: new bytes are added, the same bytes again are duplicates, vectors and patches round-trip", run: add),
+        BackendCase(description: "remove tombstones all or nothing, and ids are never reused", run: remove),
+        BackendCase(description: "the change log replays every add and delete after a head exactly once", run: changeLog),
+        BackendCase(description: "a snapshot's head and live rows agree; metadata filters match exactly", run: snapshot),
+        BackendCase(description: "patch features are replaced for exactly the live references, with the recipe", run: patches),
+        BackendCase(description: "calibrations and exclusions round-trip and follow the live references", run: calibrations),
+        BackendCase(description: "memory banks round-trip (float16 rows), stamp and remove", run: memoryBanks),
+        BackendCase(description: "knowledge is added or replaced by key and searched with key and title first", run: knowledge),
+        BackendCase(description: "runs record results in order, drift, and recent scores newest first", run: runs),
+        BackendCase(description: "a sound backend reports no integrity problems", run: integrity),
+    ]
+
+    // MARK: fixtures
+
+    static let embedder = EmbedderIdentity(id: "conformance/test", weightsSHA256: "00", globalDimension: 4, patchDimension: 3, inputSize: 8)
+
+    static func reference(_ n: Int, metadata: [String: String] = [:], patches: Bool = true) throws -> NewReference {
+        let vector: [Float] = [Float(n), 1, 0.5, -Float(n)]
+        let features = patches ? try PatchFeatures(height: 2, width: 2, dimension: 3, values: (0..<12).map { Float($0) * 0.25 + Float(n) }) : nil
+        return NewReference(sha256: "sha-\(n)", sourcePath: "golden/\(n).png", width: 8, height: 8, metadata: metadata, vector: vector, patches: features)
+    }
+
+    static func category(_ backend: any StoreBackend, _ name: String = "bottle") throws -> Category {
+        if let existing = try backend.category(named: name) { return existing }
+        try backend.insertCategory(name, embedder: embedder, indexSpecification: "Flat", createdAt: "2026-12-02T00:00:00Z")
+        return try #require(try backend.category(named: name))
+    }
+
+    static func ids(_ outcomes: [AddOutcome]) -> [Int64] {
+        outcomes.compactMap { if case .added(let id) = $0 { id } else { nil } }
+    }
+
+    static func code<T>(_ body: () throws -> T) -> String? {
+        do {
+            _ = try body()
+            return nil
+        } catch let error as StoreError {
+            return error.code.description
+        } catch {
+            return "\(error)"
+        }
+    }
+
+    // MARK: cases
+
+    static func categories(_ backend: any StoreBackend) throws {
+        #expect(try backend.categories().isEmpty)
+        #expect(try backend.category(named: "bottle") == nil)
+        let bottle = try category(backend, "bottle")
+        _ = try category(backend, "aaa-first")
+        #expect(bottle.name == "bottle" && bottle.embedder == embedder && bottle.indexSpecification == "Flat" && bottle.referenceSetVersion == 0)
+        #expect(try backend.categories().map(\.name) == ["aaa-first", "bottle"])
+        #expect(code { try backend.insertCategory("bottle", embedder: embedder, indexSpecification: "Flat", createdAt: "t") } == StoreError.Code.invalidArgument.description)
+        #expect(try backend.category(named: "bottle")?.id == bottle.id)
+    }
+
+    static func rename(_ backend: any StoreBackend) throws {
+        let cups = try category(backend, "cups")
+        _ = try category(backend, "taken")
+        _ = try backend.importKnowledge([KnowledgeEntry(category: "cups", key: "good", kind: .normal, title: "Good", description: "a clean cup")], at: "t")
+        try backend.renameCategory(id: cups.id, from: "cups", to: "coffee-cups")
+        #expect(try backend.category(named: "cups") == nil)
+        #expect(try backend.category(named: "coffee-cups")?.id == cups.id)
+        let moved = try backend.knowledge(of: "coffee-cups").map(\.key), left = try backend.knowledge(of: "cups")
+        #expect(moved == ["good"] && left.isEmpty)
+        #expect(code { try backend.renameCategory(id: cups.id, from: "coffee-cups", to: "taken") } == StoreError.Code.invalidArgument.description)
+        _ = try backend.importKnowledge([KnowledgeEntry(category: "mugs", key: "good", kind: .normal, title: "Good", description: "a mug")], at: "t")
+        #expect(code { try backend.renameCategory(id: cups.id, from: "coffee-cups", to: "mugs") } == StoreError.Code.invalidArgument.description)
+        #expect(try backend.category(named: "coffee-cups") != nil, "a refused rename changes nothing")
+    }
+
+    static func add(_ backend: any StoreBackend) throws {
+        let bottle = try category(backend)
+        let other = try category(backend, "other")
+        let before = try backend.head()
+        let first = try backend.addReferences([try reference(1, metadata: ["line": "3"]), try reference(2)], to: bottle, createdAt: "t1")
+        let added = ids(first.outcomes)
+        #expect(added.count == 2 && added[0] < added[1])
+        #expect(first.added.map(\.id) == added && first.added[0].vector == [1, 1, 0.5, -1])
+        let headNow = try backend.head()
+        #expect(first.head > before && headNow >= first.head)
+        #expect(try backend.category(named: "bottle")?.referenceSetVersion == 1)
+        let again = try backend.addReferences([try reference(1), try reference(3)], to: bottle, createdAt: "t2")
+        #expect(again.outcomes.first == .duplicate(existingID: added[0]))
+        #expect(ids(again.outcomes).count == 1 && again.added.count == 1)
+        let onlyDuplicates = try backend.addReferences([try reference(2)], to: bottle, createdAt: "t3")
+        #expect(onlyDuplicates.outcomes == [.duplicate(existingID: added[1])] && onlyDuplicates.added.isEmpty)
+        #expect(try backend.category(named: "bottle")?.referenceSetVersion == 2, "only a batch that adds bumps the version")
+        #expect(ids(try backend.addReferences([try reference(1)], to: other, createdAt: "t").outcomes).count == 1, "the same bytes in another category are new there")
+
+        let records = try backend.liveReferences(ids: added, filter: [:])
+        #expect(records.map(\.id) == added && records[0].metadata == ["line": "3"] && records[0].category == "bottle")
+        #expect(records[0].sha256 == "sha-1" && records[0].sourcePath == "golden/1.png" && records[0].width == 8)
+        #expect(try backend.vector(of: added[0]) == [1, 1, 0.5, -1])
+        let patches = try #require(try backend.patchFeatures(of: added[0]))
+        #expect(patches.height == 2 && patches.width == 2 && patches.dimension == 3)
+        #expect(zip(patches.values, (0..<12).map { Float($0) * 0.25 + 1 }).allSatisfy { abs($0 - $1) < 1e-2 }, "float16 storage keeps ~3 digits")
+        #expect(try backend.listReferences(categoryID: bottle.id, limit: 2, offset: 1).map(\.sha256) == ["sha-2", "sha-3"])
+        #expect(try backend.liveReference(sha256: "sha-3", categoryName: "bottle")?.id == ids(again.outcomes)[0])
+        #expect(try backend.liveReference(sha256: "sha-9", categoryName: "bottle") == nil)
+        let withPatches = try backend.allPatchFeatures(categoryID: bottle.id).map(\.id), liveIDs = try backend.liveIDs(categoryID: bottle.id)
+        #expect(withPatches == liveIDs)
+        let counts = try backend.referenceCounts(categoryID: bottle.id, vectorDimension: 4)
+        #expect(counts == ReferenceCounts(live: 3, deleted: 0, withPatches: 3, badVectors: 0))
+        #expect(try backend.referenceCounts(categoryID: bottle.id, vectorDimension: 5).badVectors == 3)
+    }
+
+    static func remove(_ backend: any StoreBackend) throws {
+        let bottle = try category(backend)
+        let added = ids(try backend.addReferences([try reference(1), try reference(2), try reference(3)], to: bottle, createdAt: "t").outcomes)
+        let version = try #require(try backend.category(named: "bottle")).referenceSetVersion
+        #expect(code { try backend.removeReferences(ids: [added[0], 999_999]) } == StoreError.Code.invalidArgument.description)
+        #expect(try backend.liveIDs(categoryID: bottle.id) == added, "all or nothing")
+        let head = try backend.removeReferences(ids: [added[0]])
+        let headNow = try backend.head()
+        #expect(head >= headNow && head > 0)
+        #expect(try backend.liveIDs(categoryID: bottle.id) == Array(added.dropFirst()))
+        #expect(try backend.liveReferences(ids: added, filter: [:]).map(\.id) == Array(added.dropFirst()))
+        #expect(try backend.liveReference(sha256: "sha-1", categoryName: "bottle") == nil)
+        #expect(try backend.category(named: "bottle")?.referenceSetVersion == version + 1)
+        #expect(code { try backend.removeReferences(ids: [added[0]]) } == StoreError.Code.invalidArgument.description, "a tombstone is not live")
+        let readded = ids(try backend.addReferences([try reference(1)], to: bottle, createdAt: "t").outcomes)
+        #expect(readded.count == 1 && readded[0] > added.max()!, "the same bytes come back under a new id, never a reused one")
+        #expect(try backend.referenceCounts(categoryID: bottle.id, vectorDimension: 4).deleted == 1)
+    }
+
+    static func changeLog(_ backend: any StoreBackend) throws {
+        let bottle = try category(backend)
+        let other = try category(backend, "other")
+        let start = try backend.changes(ofCategory: bottle.id, after: 0)
+        #expect(start.added.isEmpty && start.removed.isEmpty)
+        let batch = try backend.addReferences([try reference(1), try reference(2)], to: bottle, createdAt: "t")
+        let first = ids(batch.outcomes)
+        let own = try backend.changes(ofCategory: bottle.id, after: batch.head)
+        #expect(own.added.isEmpty && own.removed.isEmpty, "a batch's own head replays nothing of it again")
+        _ = try backend.addReferences([try reference(7)], to: other, createdAt: "t")
+        let afterAdds = try backend.changes(ofCategory: bottle.id, after: start.head)
+        #expect(afterAdds.added.map(\.id) == first && afterAdds.removed.isEmpty, "only this category's changes")
+        #expect(afterAdds.added[1].vector == [2, 1, 0.5, -2])
+        let quiet = try backend.changes(ofCategory: bottle.id, after: afterAdds.head)
+        #expect(quiet.added.isEmpty && quiet.removed.isEmpty && quiet.head >= afterAdds.head, "nothing twice")
+        _ = try backend.removeReferences(ids: [first[0]])
+        let second = ids(try backend.addReferences([try reference(3)], to: bottle, createdAt: "t").outcomes)
+        let afterMixed = try backend.changes(ofCategory: bottle.id, after: afterAdds.head)
+        #expect(afterMixed.removed == [first[0]] && afterMixed.added.map(\.id) == second)
+        #expect(afterMixed.head > afterAdds.head)
+        let replayed = try backend.changes(ofCategory: bottle.id, after: start.head)
+        #expect(replayed.added.map(\.id) == [first[1]] + second && replayed.removed == [first[0]],
+                "a replay from the start skips what was added and deleted since")
+        let live = try backend.liveVectors(ofCategory: bottle.id)
+        let headNow = try backend.head()
+        #expect(live.vectors.map(\.id) == [first[1]] + second && live.head == headNow)
+    }
+
+    static func snapshot(_ backend: any StoreBackend) throws {
+        let bottle = try category(backend)
+        let added = ids(try backend.addReferences([try reference(1, metadata: ["line": "3", "camera": "top"]), try reference(2, metadata: ["line": "4"]),
+                                                  try reference(3, metadata: ["line": "3"])], to: bottle, createdAt: "t").outcomes)
+        let (head, rows) = try backend.withSnapshot { snapshot throws(StoreError) in
+            (try snapshot.head(), try snapshot.liveReferences(ids: added, filter: ["line": "3"]))
+        }
+        let headNow = try backend.head()
+        #expect(head == headNow)
+        #expect(rows.map(\.id) == [added[0], added[2]])
+        #expect(try backend.liveReferences(ids: added, filter: ["line": "3", "camera": "top"]).map(\.id) == [added[0]])
+        #expect(try backend.liveReferences(ids: added, filter: ["line": "33"]).isEmpty, "exact equality, not a prefix")
+        #expect(try backend.liveReferences(ids: [], filter: [:]).isEmpty)
+    }
+
+    static func patches(_ backend: any StoreBackend) throws {
+        let bottle = try category(backend)
+        let added = ids(try backend.addReferences([try reference(1), try reference(2)], to: bottle, createdAt: "t").outcomes)
+        let version = try #require(try backend.category(named: "bottle")).referenceSetVersion
+        let new = try PatchFeatures(height: 1, width: 1, dimension: 3, values: [9, 8, 7])
+        #expect(code { try backend.replacePatchFeatures([added[0]: new], categoryID: bottle.id, categoryName: "bottle", recipe: "echo-9") }
+                == StoreError.Code.invalidArgument.description, "every live reference or none")
+        #expect(try backend.category(named: "bottle")?.embedder.patchRecipe == embedder.patchRecipe)
+        try backend.replacePatchFeatures([added[0]: new, added[1]: new], categoryID: bottle.id, categoryName: "bottle", recipe: "echo-9")
+        let after = try #require(try backend.category(named: "bottle"))
+        #expect(after.embedder.patchRecipe == "echo-9" && after.referenceSetVersion == version + 1)
+        #expect(try backend.patchFeatures(of: added[1])?.values == [9, 8, 7])
+    }
+
+    static func calibrations(_ backend: any StoreBackend) throws {
+        let bottle = try category(backend)
+        #expect(try backend.calibration(categoryID: bottle.id, categoryName: "bottle") == nil)
+        let calibration = Calibration(category: "bottle", referenceSetVersion: 3, threshold: 1.25, method: "quantile 0.95", neighbours: 3,
+                                      scores: [0.5, 1.0, 1.5], computedAt: "t", scoring: "echo-2/max", backgrounds: [0.1, 0.2])
+        try backend.saveCalibration(calibration, categoryID: bottle.id)
+        #expect(try backend.calibration(categoryID: bottle.id, categoryName: "bottle") == calibration)
+        let newer = Calibration(category: "bottle", referenceSetVersion: 4, threshold: 2, method: "m", neighbours: 1, scores: [2], computedAt: "u", scoring: "s")
+        try backend.saveCalibration(newer, categoryID: bottle.id)
+        #expect(try backend.calibration(categoryID: bottle.id, categoryName: "bottle") == newer, "one calibration per category, replaced")
+
+        let added = ids(try backend.addReferences([try reference(1), try reference(2), try reference(3)], to: bottle, createdAt: "t").outcomes)
+        try backend.excludeFromCalibration([added[0]: "robust z 6.1", added[1]: "robust z 4.0"], at: "t")
+        #expect(try backend.calibrationExclusions(categoryID: bottle.id)[added[0]]?.reason == "robust z 6.1")
+        _ = try backend.removeReferences(ids: [added[1]])
+        #expect(Set(try backend.calibrationExclusions(categoryID: bottle.id).keys) == [added[0]], "only live references")
+        #expect(try backend.readmitToCalibration([added[0], added[2]]) == [added[0]], "the ids that were excluded")
+        #expect(try backend.calibrationExclusions(categoryID: bottle.id).isEmpty)
+    }
+
+    static func memoryBanks(_ backend: any StoreBackend) throws {
+        let bottle = try category(backend)
+        let none = try backend.memoryBank(categoryID: bottle.id, categoryName: "bottle"), noStamp = try backend.memoryBankStamp(categoryID: bottle.id)
+        #expect(none == nil && noStamp == nil)
+        let bank = MemoryBank(category: "bottle", referenceSetVersion: 2, ratio: 0.5, sourcePatches: 4, dimension: 3,
+                              vectors: [0.5, 1, 1.5, 2, 2.5, 3], origins: [11, 12], builtAt: "t")
+        try backend.saveMemoryBank(bank, categoryID: bottle.id)
+        #expect(try backend.memoryBank(categoryID: bottle.id, categoryName: "bottle") == bank)
+        #expect(try backend.memoryBankStamp(categoryID: bottle.id) == MemoryBankStamp(referenceSetVersion: 2, rows: 2, builtAt: "t"))
+        #expect(try backend.removeMemoryBank(categoryID: bottle.id))
+        #expect(try !backend.removeMemoryBank(categoryID: bottle.id))
+        #expect(try backend.memoryBank(categoryID: bottle.id, categoryName: "bottle") == nil)
+    }
+
+    static func knowledge(_ backend: any StoreBackend) throws {
+        let entries = [
+            KnowledgeEntry(category: "bottle", dataset: "MVTec", key: "good", kind: .normal, title: "Good", description: "a round rim, no marks"),
+            KnowledgeEntry(category: "bottle", dataset: "MVTec", key: "contamination", kind: .defect, title: "Contamination", description: "foreign matter inside"),
+            KnowledgeEntry(category: "bottle", dataset: "MVTec", key: "broken_large", kind: .defect, title: "Broken large", description: "a large piece missing; contamination may follow"),
+            KnowledgeEntry(category: "cable", key: "good", kind: .normal, title: "Good", description: "three wires"),
+        ]
+        let imported = try backend.importKnowledge(entries, at: "t")
+        #expect(imported.added == 4 && imported.replaced == 0)
+        let replaced = KnowledgeEntry(category: "bottle", dataset: "MVTec", key: "good", kind: .normal, title: "Good", description: "a clean, round rim")
+        let again = try backend.importKnowledge([replaced], at: "u")
+        #expect(again.added == 0 && again.replaced == 1)
+        let bottle = try backend.knowledge(of: "bottle")
+        #expect(bottle.map(\.key) == ["good", "broken_large", "contamination"], "normal first, then defects by key")
+        #expect(bottle[0].description == "a clean, round rim")
+        let listed = try backend.knowledgeCategories()
+        #expect(listed.map(\.category) == ["bottle", "cable"] && listed[0].entries == 3 && listed[0].dataset == "MVTec" && listed[1].dataset == nil)
+        let found = try backend.searchKnowledge(category: "bottle", words: ["contamination"], kind: .defect, limit: 5)
+        #expect(found.map(\.entry.key) == ["contamination", "broken_large"], "named in key or title first, then mentioned")
+        #expect(try backend.searchKnowledge(category: "bottle", words: ["contamination"], kind: .defect, limit: 1).count == 1)
+        #expect(try backend.searchKnowledge(category: "cable", words: ["contamination"], kind: nil, limit: 5).isEmpty)
+        #expect(try backend.searchKnowledge(category: "bottle", words: [], kind: nil, limit: 5).isEmpty)
+    }
+
+    static func runs(_ backend: any StoreBackend) throws {
+        let bottle = try category(backend)
+        let run = try backend.beginRun(categoryID: bottle.id, referenceSetVersion: 1, threshold: 2.5, at: "2026-12-02T10:00:00Z")
+        try backend.recordResults([RunResultRecord(imagePath: "a.png", verdict: "normal", score: 1, background: 0.5, details: "{}"),
+                                   RunResultRecord(imagePath: "b.png", verdict: "anomalous", score: 3, details: "{\"x\":1}"),
+                                   RunResultRecord(imagePath: "c.png", verdict: "failed", score: nil, details: "{}")], run: run)
+        #expect(try backend.drift(ofRun: run) == nil)
+        try backend.finishRun(run, summary: ["normal": 1, "anomalous": 1], drift: nil, at: "t")
+        let results = try backend.results(ofRun: run)
+        #expect(results.map(\.imagePath) == ["a.png", "b.png", "c.png"] && results[1].details == "{\"x\":1}" && results[0].background == 0.5)
+        #expect(try backend.results(ofRun: run + 100).isEmpty)
+        #expect(code { try backend.drift(ofRun: run + 100) } == StoreError.Code.invalidArgument.description)
+        let later = try backend.beginRun(categoryID: bottle.id, referenceSetVersion: 1, threshold: nil, at: "2026-12-02T11:00:00Z")
+        #expect(later > run)
+        try backend.recordResults([RunResultRecord(imagePath: "d.png", verdict: "normal", score: 4, details: "{}")], run: later)
+        #expect(try backend.recentScores(categoryID: bottle.id, since: "2026-12-02T00:00:00Z", limit: 10).map(\.score) == [4, 3, 1], "newest first, scored only")
+        #expect(try backend.recentScores(categoryID: bottle.id, since: "2026-12-02T10:30:00Z", limit: 10).map(\.score) == [4])
+        #expect(try backend.recentScores(categoryID: bottle.id, since: "2026-12-02T00:00:00Z", limit: 2).count == 2)
+    }
+
+    static func integrity(_ backend: any StoreBackend) throws {
+        let bottle = try category(backend)
+        _ = try backend.addReferences([try reference(1)], to: bottle, createdAt: "t")
+        #expect(try backend.integrityProblems().isEmpty)
+    }
+}
