@@ -6,7 +6,7 @@ import PackageDescription
 // appear in a public Swift API.
 let package = Package(
     name: "Echo",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "echoctl", targets: ["echoctl"]),
         .library(name: "EchoIndex", targets: ["EchoIndex"]),
@@ -28,6 +28,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The error type every library specialises (StoreError, IndexError, ...).
@@ -145,6 +147,7 @@ let package = Package(
             name: "EchoApplication",
             dependencies: ["EchoExperts", "EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging", "EchoIndex", "EchoMLLM",
                            .product(name: "Crypto", package: "swift-crypto"),
+                           .product(name: "CoreMetrics", package: "swift-metrics"),
                            .product(name: "Logging", package: "swift-log")]
         ),
         // The HTTP service (Hummingbird): routes, auth, limits, metrics, OpenAPI.
@@ -152,6 +155,8 @@ let package = Package(
             name: "EchoService",
             dependencies: ["EchoApplication", "EchoExperts", "EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
                            .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "CoreMetrics", package: "swift-metrics"),
+                           .product(name: "Prometheus", package: "swift-prometheus"),
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "Logging", package: "swift-log")]
         ),

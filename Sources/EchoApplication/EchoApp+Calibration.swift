@@ -10,8 +10,8 @@ public struct CalibrationRequest: Sendable {
     public var neighbours = 3
     /// Quantile of the golden samples' scores used as the threshold, in (0, 1].
     public var quantile = 0.95
-    /// The image score ("max" or "topN"); nil keeps the default.
-    public var imageScore: String?
+    /// The image score (max, or the mean of the top N); nil keeps the default.
+    public var imageScore: VisionExpert.ImageScore?
     /// First build a memory bank of this fraction of all golden patches, in (0, 1].
     public var coreset: Double?
     /// First remove the category's memory bank.
@@ -33,12 +33,7 @@ public struct CalibrationRequest: Sendable {
         var settings = VisionExpert.Configuration()
         settings.neighbours = neighbours
         settings.thresholdQuantile = quantile
-        if let id = imageScore {
-            guard let score = VisionExpert.ImageScore(id: id) else {
-                throw EchoError(.invalidParameter, "the image score must be max or topN with N ≥ 1 (e.g. top5), not \"\(id)\"")
-            }
-            settings.imageScore = score
-        }
+        settings.imageScore = imageScore
         if let ratio = coreset, !(ratio > 0 && ratio <= 1) {
             throw EchoError(.invalidParameter, "a memory bank keeps a fraction of the patches: the coreset ratio must be in (0, 1], not \(ratio)")
         }
@@ -110,7 +105,7 @@ extension EchoApp {
     /// Sets a category's anomaly threshold from its golden samples (each scored against the
     /// others), optionally first dropping or building its memory bank.
     /// - Throws: `invalid_parameter` for neighbours < 1, a quantile or ratio outside (0, 1],
-    ///   an unknown image score, or coreset together with dropping, before any work;
+    ///   or coreset together with dropping, before any work;
     ///   `unknown_category`; `no_references` (too few golden samples, no patch features);
     ///   `incompatible`; `read_only`, `store_busy`, `store_failed`.
     public func calibrate(_ request: CalibrationRequest) throws(EchoError) -> CalibrationOutcome {

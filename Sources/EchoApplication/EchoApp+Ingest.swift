@@ -78,6 +78,10 @@ extension EchoApp {
     ///   `store_failed`. Bad files never throw.
     public func ingestFiles(_ request: IngestFilesRequest, progress: (IngestProgress) -> Void = { _ in }) throws(EchoError) -> IngestFilesOutcome {
         try request.validate()
+        return try timed(UseCaseMetrics.ingestFiles) { () throws(EchoError) in try ingest(request, progress: progress) }
+    }
+
+    private func ingest(_ request: IngestFilesRequest, progress: (IngestProgress) -> Void) throws(EchoError) -> IngestFilesOutcome {
         let embedder = try requireEmbedder()
         let options = IngestOptions(category: request.category, metadata: request.metadata, indexSpecification: request.indexSpecification,
                                     batchSize: request.batchSize, concurrency: request.concurrency, maxPixels: limits.maxPixels)
@@ -93,7 +97,11 @@ extension EchoApp {
                 logger.warning("screening failed", metadata: ["category": "\(request.category)", "error": "\(error)"])
             }
         }
-        return IngestFilesOutcome(category: report.category, files: report.files, screening: screening, screeningProblem: problem)
+        let outcome = IngestFilesOutcome(category: report.category, files: report.files, screening: screening, screeningProblem: problem)
+        for (status, n) in [("added", outcome.added), ("duplicate", outcome.duplicates), ("failed", outcome.failed)] {
+            count(UseCaseMetrics.ingestedImages, [("status", status)], by: n)
+        }
+        return outcome
     }
 
     /// Ingests one uploaded image with metadata: the bytes are checked (pixel limit,
@@ -105,6 +113,12 @@ extension EchoApp {
     public func ingestUpload(_ bytes: [UInt8], category: String, metadata: [String: String]) throws(EchoError) -> UploadOutcome {
         try checkName(category)
         try classified { try MetadataRule.validate(metadata) }
+        let outcome = try timed(UseCaseMetrics.ingestUpload) { () throws(EchoError) in try upload(bytes, category: category, metadata: metadata) }
+        count(UseCaseMetrics.ingestedImages, [("status", outcome.status)])
+        return outcome
+    }
+
+    private func upload(_ bytes: [UInt8], category: String, metadata: [String: String]) throws(EchoError) -> UploadOutcome {
         let embedder = try requireEmbedder()
         // Decoded before anything is written, so nothing unusable lands in uploads/. The
         // Ingestor decodes the stored copy again: a few ms beside ~30 ms of embedding.

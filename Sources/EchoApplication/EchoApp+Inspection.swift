@@ -63,6 +63,15 @@ extension EchoApp {
     public func inspectFiles(_ request: InspectFilesRequest,
                              progress: @escaping @Sendable (String, Int, Int) -> Void = { _, _, _ in }) async throws(EchoError) -> InspectFilesOutcome {
         try request.validate()
+        let outcome = try await timed(UseCaseMetrics.inspectFiles) { () async throws(EchoError) in try await inspect(request, progress: progress) }
+        for verdict in ["normal", "anomalous", "uncertain", "uncalibrated"] {
+            count(UseCaseMetrics.inspectedImages, [("verdict", verdict)], by: outcome.report.images.filter { $0.verdict?.rawValue == verdict }.count)
+        }
+        count(UseCaseMetrics.inspectedImages, [("verdict", "failed")], by: outcome.report.failed)
+        return outcome
+    }
+
+    private func inspect(_ request: InspectFilesRequest, progress: @escaping @Sendable (String, Int, Int) -> Void) async throws(EchoError) -> InspectFilesOutcome {
         var settings = VisionExpert.Configuration()
         settings.neighbours = request.neighbours
         let runner = InspectionRunner(expert: try visionExpert(settings), logger: logger, maxPixels: limits.maxPixels)
@@ -91,6 +100,12 @@ extension EchoApp {
     /// - Throws: `image_too_large`, `bad_image`; `unknown_category`; `no_references`;
     ///   `incompatible`; `read_only`, `store_busy`, `store_failed`.
     public func inspectUpload(_ bytes: [UInt8], category: String, review: Bool) async throws(EchoError) -> UploadInspection {
+        let answer = try await timed(UseCaseMetrics.inspectUpload) { () async throws(EchoError) in try await inspect(bytes, category: category, review: review) }
+        count(UseCaseMetrics.inspectedImages, [("verdict", answer.verdict)])
+        return answer
+    }
+
+    private func inspect(_ bytes: [UInt8], category: String, review: Bool) async throws(EchoError) -> UploadInspection {
         let expert = try visionExpert()
         let maxPixels = limits.maxPixels
         let (image, result) = try await BlockingWork.run { () throws -> (Image, InspectionResult) in

@@ -56,16 +56,14 @@ extension EchoApp {
     ///   `incompatible`; `store_failed`.
     public func nearestNormals(toImage bytes: [UInt8], category: String, k: Int, filter: [String: String] = [:]) throws(EchoError) -> ReferenceSet {
         try checkQuery(k: k, filter: filter)
-        let image = try classified { try ImageDecoder(maxPixels: limits.maxPixels).decode(bytes) }
-        return try nearestNormals(to: image, category: category, k: k, filter: filter)
+        return try query({ try ImageDecoder(maxPixels: limits.maxPixels).decode(bytes) }, category: category, k: k, filter: filter)
     }
 
     /// The `k` nearest normals of the image file at `path`.
     /// - Throws: as `nearestNormals(toImage:)`, and `bad_request` when the file cannot be read.
     public func nearestNormals(toImageAt path: String, category: String, k: Int, filter: [String: String] = [:]) throws(EchoError) -> ReferenceSet {
         try checkQuery(k: k, filter: filter)
-        let image = try classified { try ImageDecoder(maxPixels: limits.maxPixels).decodeFile(atPath: path) }
-        return try nearestNormals(to: image, category: category, k: k, filter: filter)
+        return try query({ try ImageDecoder(maxPixels: limits.maxPixels).decodeFile(atPath: path) }, category: category, k: k, filter: filter)
     }
 
     /// Checks a query's k and metadata filter; the query use cases do so first, and an
@@ -83,5 +81,13 @@ extension EchoApp {
     private func nearestNormals(to image: Image, category: String, k: Int, filter: [String: String]) throws(EchoError) -> ReferenceSet {
         let embedder = try requireEmbedder()
         return try classified { try ReferenceExtractor(store: store, embedder: embedder).nearestNormals(to: image, category: category, k: k, filter: filter) }
+    }
+
+    /// Decodes with the pixel limit and answers the query, timed as one query.
+    private func query(_ decode: () throws -> Image, category: String, k: Int, filter: [String: String]) throws(EchoError) -> ReferenceSet {
+        try timed(UseCaseMetrics.query) { () throws(EchoError) in
+            let image = try classified { try decode() }
+            return try nearestNormals(to: image, category: category, k: k, filter: filter)
+        }
     }
 }

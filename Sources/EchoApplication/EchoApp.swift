@@ -1,3 +1,4 @@
+import CoreMetrics
 import EchoEmbedding
 import EchoExperts
 import EchoStore
@@ -21,14 +22,18 @@ public struct EchoApp: Sendable {
     /// What callers may ask for.
     public let limits: InputLimits
     public let logger: Logger
+    /// Where the use cases record their timings and counts (`UseCaseMetrics`).
+    public let metrics: any MetricsFactory
 
     /// Creates the use cases over an open store.
-    public init(store: ReferenceStore, embedder: ImageEmbedder?, panel: ExpertPanel? = nil, limits: InputLimits = InputLimits(), logger: Logger) {
+    public init(store: ReferenceStore, embedder: ImageEmbedder?, panel: ExpertPanel? = nil, limits: InputLimits = InputLimits(), logger: Logger,
+                metrics: any MetricsFactory = NOOPMetricsHandler.instance) {
         self.store = store
         self.embedder = embedder
         self.panel = panel
         self.limits = limits
         self.logger = logger
+        self.metrics = metrics
     }
 
     /// Where uploaded reference images are kept, named by their SHA-256.

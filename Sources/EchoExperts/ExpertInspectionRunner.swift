@@ -30,7 +30,7 @@ public struct ExpertInspectionRunner: Sendable {
             throw .references(error)
         }
         let reviewed = batch.images.indices.filter { batch.images[$0].result != nil }
-        let done = Counter()
+        let done = ProgressCounter()
         let reviews = await withTaskGroup(of: (Int, Review).self) { group -> [Int: Review] in
             var next = 0
             func launch() {

@@ -104,7 +104,7 @@ public struct MMADEvaluation: Sendable {
         let resumed = journal.all.count
         let answered = journal.answeredKeys
         let pending = records.filter { path, record in record.conversation.indices.contains { !answered.contains(AnswerJournal.key(path, $0)) } }
-        let total = records.count, done = Counter(records.count - pending.count)
+        let total = records.count, done = ProgressCounter(records.count - pending.count)
         progress(done.value, total)
         let groups = options.defectShots > 0 ? Self.defectGroups(records) : [:]
         let concurrency = max(1, options.concurrency)
@@ -322,16 +322,6 @@ public struct MMADEvaluation: Sendable {
         }
         return added
     }
-}
-
-/// A thread-safe counter for progress.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var count: Int
-
-    init(_ start: Int = 0) { count = start }
-    var value: Int { lock.withLock { count } }
-    func increment() -> Int { lock.withLock { count += 1; return count } }
 }
 
 extension MMADAnswer {

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Synchronization
 
 /// Runs blocking work (decoding, embedding, SQLite, FAISS) on a dispatch queue so the
 /// server's concurrency threads stay free for I/O, and answers 503 when it takes longer
@@ -47,16 +48,15 @@ extension Offload {
 }
 
 /// Resumes a continuation at most once.
-private final class ResumeOnce<T: Sendable>: @unchecked Sendable {
-    private let lock = NSLock()
-    private var continuation: CheckedContinuation<T, any Error>?
+private final class ResumeOnce<T: Sendable>: Sendable {
+    private let continuation = Mutex<CheckedContinuation<T, any Error>?>(nil)
 
-    func set(_ continuation: CheckedContinuation<T, any Error>) { lock.withLock { self.continuation = continuation } }
+    func set(_ continuation: CheckedContinuation<T, any Error>) { self.continuation.withLock { $0 = continuation } }
 
     func resume(with result: Result<T, any Error>) {
-        let pending: CheckedContinuation<T, any Error>? = lock.withLock {
-            defer { continuation = nil }
-            return continuation
+        let pending = continuation.withLock { stored in
+            defer { stored = nil }
+            return stored
         }
         pending?.resume(with: result)
     }

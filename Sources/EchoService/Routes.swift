@@ -66,7 +66,7 @@ enum Routes {
             let category = try Validate.categoryName(inPath: context.parameters.require("category"))
             let metadata = try Validate.metadata(request)
             let bytes = try await ImageInput.collect(request, limit: service.configuration.maxBodyBytes)
-            let answer = try await service.offload(timing: "ingest") { try service.app.ingestUpload(bytes, category: category, metadata: metadata) }
+            let answer = try await service.offload { try service.app.ingestUpload(bytes, category: category, metadata: metadata) }
             return try JSONBody.response(answer, status: answer.status == "added" ? .created : .ok)
         }
         table.add(.delete, "/v1/references/:id", access: .write, errors: [.unknownReference, .readOnly, .storeBusy, .storeFailed]) { _, context in
@@ -80,7 +80,7 @@ enum Routes {
             let k = try Validate.integer(request, "k", default: 5)
             let filter = try Validate.metadata(request)
             let bytes = try await ImageInput.collect(request, limit: service.configuration.maxBodyBytes)
-            let set = try await service.offload(timing: "query") { try service.app.nearestNormals(toImage: bytes, category: category, k: k, filter: filter) }
+            let set = try await service.offload { try service.app.nearestNormals(toImage: bytes, category: category, k: k, filter: filter) }
             return try JSONBody.response(["category": AnyEncodable(category), "matches": AnyEncodable(set.matches)])
         }
     }
@@ -93,9 +93,7 @@ enum Routes {
             let category = try Validate.categoryName(inPath: context.parameters.require("category"))
             let review = try Validate.boolean(request, "mllm", default: false)
             let bytes = try await ImageInput.collect(request, limit: service.configuration.maxBodyBytes)
-            let started = ContinuousClock.now
             let answer = try await service.withTimeout { try await service.app.inspectUpload(bytes, category: category, review: review) }
-            service.metrics.recordOperation("inspect", seconds: (ContinuousClock.now - started).seconds)
             return try JSONBody.response(answer)
         }
         table.add(.get, "/v1/runs/:id", errors: [.unknownRun, .storeFailed]) { _, context in
@@ -138,13 +136,10 @@ enum Routes {
 }
 
 extension ServiceContext {
-    /// Runs a blocking use case off the concurrency threads within the request timeout,
-    /// recording its duration under `timing` when given.
-    func offload<T: Sendable>(timing: String? = nil, _ work: @escaping @Sendable () throws -> T) async throws -> T {
-        let started = ContinuousClock.now
-        let value = try await Offload.run(timeout: configuration.requestTimeout, work)
-        if let timing { metrics.recordOperation(timing, seconds: (ContinuousClock.now - started).seconds) }
-        return value
+    /// Runs a blocking use case off the concurrency threads within the request timeout
+    /// (the use case records its own timing).
+    func offload<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await Offload.run(timeout: configuration.requestTimeout, work)
     }
 
     /// Runs an async use case (one that awaits the MLLM) within the request timeout.

@@ -21,8 +21,9 @@ public struct ServiceContext: Sendable {
         var limits = InputLimits()
         limits.maxPixels = configuration.maxPixels
         limits.maxK = configuration.maxK
-        app = EchoApp(store: store, embedder: embedder, panel: panel, limits: limits, logger: logger)
-        metrics = ServiceMetrics()
+        let metrics = ServiceMetrics()
+        app = EchoApp(store: store, embedder: embedder, panel: panel, limits: limits, logger: logger, metrics: metrics.factory)
+        self.metrics = metrics
         self.configuration = configuration
         self.logger = logger
     }

@@ -1,85 +1,82 @@
+import CoreMetrics
+import EchoApplication
 import EchoStore
 import EchoVision
 import Foundation
+import Prometheus
+import Synchronization
 
-/// The service's Prometheus metrics: request counts and latency histograms by route,
-/// ingest and inspect durations, and (read at scrape time) references and index sizes
-/// per category. Text exposition format 0.0.4.
-public final class ServiceMetrics: @unchecked Sendable {
-    /// Histogram bucket upper bounds, in seconds.
-    static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+/// The service's metrics, through swift-metrics into a Prometheus registry of its own
+/// (swift-prometheus): the use cases' timings and counts (`UseCaseMetrics`, recorded by
+/// `EchoApp` itself), HTTP requests and latencies by route, and, set at scrape time,
+/// references, index sizes and score drift per category. Each service has its own
+/// registry, so several services in one process (the tests) never mix their figures.
+public final class ServiceMetrics: Sendable {
+    /// Where the metrics are kept.
+    public let registry: PrometheusCollectorRegistry
+    /// The swift-metrics factory over `registry`, given to the use cases.
+    public let factory: PrometheusMetricsFactory
+    /// The categories whose gauges the last scrape set, to drop those of categories gone since.
+    private let gaugedCategories = Mutex<Set<String>>([])
 
-    struct Histogram {
-        var counts = [Int](repeating: 0, count: ServiceMetrics.buckets.count)
-        var sum = 0.0
-        var count = 0
+    /// Histogram buckets for durations, 1 ms to 30 s.
+    static let buckets: [Duration] = [.milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+                                      .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1),
+                                      .milliseconds(2500), .seconds(5), .seconds(10), .seconds(30)]
 
-        mutating func observe(_ value: Double) {
-            for (i, bound) in ServiceMetrics.buckets.enumerated() where value <= bound { counts[i] += 1 }
-            sum += value
-            count += 1
-        }
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = Self.buckets
+        self.factory = factory
     }
 
-    private let lock = NSLock()
-    private var requests: [[String]: Int] = [:]           // [route, method, status]
-    private var latencies: [[String]: Histogram] = [:]    // [route, method]
-    private var operations: [String: Histogram] = [:]     // ingest, inspect, query
-
-    public init() {}
-
+    /// Records one HTTP exchange.
     func recordRequest(route: String, method: String, status: Int, seconds: Double) {
-        lock.withLock {
-            requests[[route, method, String(status)], default: 0] += 1
-            latencies[[route, method], default: Histogram()].observe(seconds)
-        }
-    }
-
-    /// Records how long one ingest, inspect or query took (the work, not the HTTP exchange).
-    func recordOperation(_ name: String, seconds: Double) {
-        lock.withLock { operations[name, default: Histogram()].observe(seconds) }
+        Counter(label: "echo_http_requests_total", dimensions: [("route", route), ("method", method), ("status", String(status))], factory: factory)
+            .increment()
+        Timer(label: "echo_http_request_duration_seconds", dimensions: [("route", route), ("method", method)], preferredDisplayUnit: .seconds,
+              factory: factory).recordNanoseconds(Int64(seconds * 1e9))
     }
 
     /// The exposition text, with the store's per-category figures read now.
     func render(store: ReferenceStore) -> String {
-        var lines: [String] = []
-        let (requests, latencies, operations) = lock.withLock { (self.requests, self.latencies, self.operations) }
-        lines.append("# HELP echo_http_requests_total HTTP requests by route, method and status.")
-        lines.append("# TYPE echo_http_requests_total counter")
-        for key in requests.keys.sorted(by: { $0.joined() < $1.joined() }) {
-            lines.append("echo_http_requests_total{route=\"\(escape(key[0]))\",method=\"\(key[1])\",status=\"\(key[2])\"} \(requests[key]!)")
-        }
-        lines.append("# HELP echo_http_request_duration_seconds HTTP request durations by route and method.")
-        lines.append("# TYPE echo_http_request_duration_seconds histogram")
-        for key in latencies.keys.sorted(by: { $0.joined() < $1.joined() }) {
-            lines += histogram("echo_http_request_duration_seconds", labels: "route=\"\(escape(key[0]))\",method=\"\(key[1])\"", latencies[key]!)
-        }
-        for (name, help) in [("ingest", "Ingest work per image"), ("inspect", "Inspection work per image"), ("query", "Query work per image")] {
-            lines.append("# HELP echo_\(name)_duration_seconds \(help), decode to commit or answer.")
-            lines.append("# TYPE echo_\(name)_duration_seconds histogram")
-            lines += histogram("echo_\(name)_duration_seconds", labels: nil, operations[name] ?? Histogram())
-        }
         if let statistics = try? ScoreDrift.annotating(store.statistics(measuringRecall: false), in: store) {
-            lines.append("# HELP echo_references Live references per category.")
-            lines.append("# TYPE echo_references gauge")
-            for category in statistics { lines.append("echo_references{category=\"\(escape(category.name))\"} \(category.liveReferences)") }
-            lines.append("# HELP echo_index_vectors Vectors in each category's FAISS index.")
-            lines.append("# TYPE echo_index_vectors gauge")
-            for category in statistics { lines.append("echo_index_vectors{category=\"\(escape(category.name))\"} \(category.indexedVectors)") }
-            lines.append("# HELP echo_index_file_bytes Size of each category's saved index file.")
-            lines.append("# TYPE echo_index_file_bytes gauge")
-            for category in statistics { lines.append("echo_index_file_bytes{category=\"\(escape(category.name))\"} \(category.indexFileBytes ?? 0)") }
-            let drifts = statistics.compactMap { category in category.scoreDrift.map { (category.name, $0) } }
-            for (name, help, value) in Self.driftGauges {
-                lines.append("# HELP echo_score_drift_\(name) \(help)")
-                lines.append("# TYPE echo_score_drift_\(name) gauge")
-                for (category, drift) in drifts {
-                    if let value = value(drift) { lines.append("echo_score_drift_\(name){category=\"\(escape(category))\"} \(value)") }
-                }
+            setGauges(statistics)
+        }
+        return registry.emitToString()
+    }
+
+    private func setGauges(_ statistics: [CategoryStatistics]) {
+        let names = Set(statistics.map(\.name))
+        let gone = gaugedCategories.withLock { previous in
+            defer { previous = names }
+            return previous.subtracting(names)
+        }
+        for category in gone {
+            for (name, _, _) in Self.categoryGauges { registry.unregisterGauge(gauge(name, category)) }
+            for (name, _, _) in Self.driftGauges { registry.unregisterGauge(gauge("echo_score_drift_\(name)", category)) }
+        }
+        for category in statistics {
+            for (name, _, value) in Self.categoryGauges { gauge(name, category.name).set(value(category)) }
+            guard let drift = category.scoreDrift else { continue }
+            for (name, _, value) in Self.driftGauges {
+                if let value = value(drift) { gauge("echo_score_drift_\(name)", category.name).set(value) }
             }
         }
-        return lines.joined(separator: "\n") + "\n"
     }
+
+    private func gauge(_ name: String, _ category: String) -> Prometheus.Gauge {
+        let help = (Self.categoryGauges.first { $0.0 == name }?.1) ?? (Self.driftGauges.first { "echo_score_drift_\($0.0)" == name }?.1) ?? ""
+        return registry.makeGauge(descriptor: MetricNameDescriptor(metricName: name, unitName: "", helpText: help), labels: [("category", category)])
+    }
+
+    /// Per-category figures.
+    static let categoryGauges: [(String, String, @Sendable (CategoryStatistics) -> Double)] = [
+        ("echo_references", "Live references per category.", { Double($0.liveReferences) }),
+        ("echo_index_vectors", "Vectors in each category's FAISS index.", { Double($0.indexedVectors) }),
+        ("echo_index_file_bytes", "Size of each category's saved index file.", { Double($0.indexFileBytes ?? 0) }),
+    ]
 
     /// The score-drift gauges: recent normal scores against the calibration's (`ScoreDrift.recent`).
     static let driftGauges: [(String, String, @Sendable (ScoreDrift) -> Double?)] = [
@@ -94,18 +91,4 @@ public final class ServiceMetrics: @unchecked Sendable {
         ("calibration_background_median", "Median background level of the golden samples' leave-one-out maps.", { $0.calibrationBackgroundMedian }),
         ("detected", "1 when drift is detected (either statistic with p < 0.01 on enough images).", { $0.drifted ? 1 : 0 }),
     ]
-
-    private func histogram(_ name: String, labels: String?, _ histogram: Histogram) -> [String] {
-        let prefix = labels.map { $0 + "," } ?? ""
-        var lines = zip(Self.buckets, histogram.counts).map { "\(name)_bucket{\(prefix)le=\"\($0)\"} \($1)" }
-        lines.append("\(name)_bucket{\(prefix)le=\"+Inf\"} \(histogram.count)")
-        let suffix = labels.map { "{\($0)}" } ?? ""
-        lines.append("\(name)_sum\(suffix) \(histogram.sum)")
-        lines.append("\(name)_count\(suffix) \(histogram.count)")
-        return lines
-    }
-
-    private func escape(_ value: String) -> String {
-        value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
-    }
 }

@@ -3,6 +3,7 @@ import EchoIndex
 import Foundation
 import GRDB
 import Logging
+import Synchronization
 
 /// Echo's reference database: golden samples per category, their metadata and vectors in
 /// a backend (the source of truth: SQLite in WAL mode by default, see `StoreBackend`),
@@ -17,7 +18,7 @@ import Logging
 /// Concurrency: one writer process at a time (an exclusive lock; a second writer gets
 /// `StoreError.busy` after `lockTimeout`); any number of reader processes. Within a
 /// process, queries run concurrently with each other and with writes.
-public final class ReferenceStore: @unchecked Sendable {
+public final class ReferenceStore: Sendable {
     /// How a store is opened.
     public enum Mode: Sendable {
         /// Queries only. Fails if there is no store.
@@ -35,10 +36,14 @@ public final class ReferenceStore: @unchecked Sendable {
     let indexDirectory: String
     private let writerLock: WriterLock?
     /// Serialises "commit, then update the index" so indexes apply changes in order.
-    let writeLock = NSLock()
-    private let indexesLock = NSLock()
-    private var indexes: [Int64: CategoryIndex] = [:]
-    private var searchCategories: [String: Category] = [:]
+    let writeLock = Mutex<Void>(())
+    /// The loaded indexes, and the search fields of categories, by id and name.
+    private let caches = Mutex(Caches())
+
+    private struct Caches {
+        var indexes: [Int64: CategoryIndex] = [:]
+        var searchCategories: [String: Category] = [:]
+    }
 
     /// Opens (or, read-write, creates) the SQLite store in `directory`.
     /// - Parameters:
@@ -146,10 +151,10 @@ public final class ReferenceStore: @unchecked Sendable {
 
     /// The loaded index of `category`, loading (and replaying, or rebuilding) it first.
     func loadedIndex(for category: Category) throws(StoreError) -> CategoryIndex {
-        try indexesLock.locked { () throws(StoreError) in
-            if let index = indexes[category.id] { return index }
+        try caches.withLock { (caches) throws(StoreError) -> CategoryIndex in
+            if let index = caches.indexes[category.id] { return index }
             let index = try IndexLoader(store: self, category: category).load()
-            indexes[category.id] = index
+            caches.indexes[category.id] = index
             return index
         }
     }
@@ -158,22 +163,22 @@ public final class ReferenceStore: @unchecked Sendable {
     /// description) never change once the category exists. Not for its reference-set
     /// version, which does.
     func searchCategory(named name: String) throws(StoreError) -> Category {
-        if let cached = indexesLock.locked({ searchCategories[name] }) { return cached }
+        if let cached = caches.withLock({ $0.searchCategories[name] }) { return cached }
         let category = try category(named: name)
-        indexesLock.locked { searchCategories[name] = category }
+        caches.withLock { $0.searchCategories[name] = category }
         return category
     }
 
     /// Drops the cached search fields of a category that was renamed.
     func forgetSearchCategory(_ name: String) {
-        indexesLock.locked { searchCategories[name] = nil }
+        caches.withLock { $0.searchCategories[name] = nil }
     }
 
     func forgetIndex(of categoryID: Int64) {
-        indexesLock.locked { indexes[categoryID] = nil }
+        caches.withLock { $0.indexes[categoryID] = nil }
     }
 
-    var loadedIndexes: [CategoryIndex] { indexesLock.locked { Array(indexes.values) } }
+    var loadedIndexes: [CategoryIndex] { caches.withLock { Array($0.indexes.values) } }
 
     static func timestamp() -> String {
         Date().formatted(.iso8601)

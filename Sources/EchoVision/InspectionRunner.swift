@@ -3,6 +3,7 @@ import EchoImaging
 import EchoReferences
 import EchoStore
 import Foundation
+import Synchronization
 import Logging
 
 /// A second opinion on an inspected image (the MLLM experts'), which then decides the
@@ -198,9 +199,16 @@ extension InspectionRunner {
     }
 }
 
-/// Counts finished images across workers.
-final class ProgressCounter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func increment() -> Int { lock.withLock { value += 1; return value } }
+/// Counts finished work across workers (images inspected, answers given).
+public final class ProgressCounter: Sendable {
+    private let count: Atomic<Int>
+
+    /// A counter starting at `start` (work already done).
+    public init(_ start: Int = 0) { count = Atomic(start) }
+
+    /// Counts one more; the count after it.
+    public func increment() -> Int { count.add(1, ordering: .relaxed).newValue }
+
+    /// The count now.
+    public var value: Int { count.load(ordering: .relaxed) }
 }

@@ -3,6 +3,7 @@ import EchoIndex
 import EchoReferences
 import EchoStore
 import Foundation
+import Synchronization
 
 /// A category's memory bank in an exact L2 FAISS index, searchable with one golden
 /// sample's own rows left out (for leave-one-out calibration).
@@ -44,9 +45,8 @@ final class MemoryBankIndex: Sendable {
 
 /// Loaded memory banks by category, reloaded when the stored bank changes (rebuilt, or
 /// built by another process) and dropped when it goes stale.
-final class MemoryBankCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var loaded: [String: MemoryBankIndex] = [:]
+final class MemoryBankCache: Sendable {
+    private let loaded = Mutex<[String: MemoryBankIndex]>([:])
 
     /// The category's current bank, or nil when it has none or it is stale (built from
     /// an older reference set).
@@ -63,7 +63,7 @@ final class MemoryBankCache: @unchecked Sendable {
         } catch {
             throw .store(error)
         }
-        if let cached = lock.withLock({ loaded[category] }), cached.stamp == stamp { return cached }
+        if let cached = loaded.withLock({ $0[category] }), cached.stamp == stamp { return cached }
         let bank: MemoryBank?
         do {
             bank = try store.memoryBank(of: category)
@@ -75,7 +75,7 @@ final class MemoryBankCache: @unchecked Sendable {
             // The stamp of what was read, not of the earlier check: a bank rebuilt in between
             // is then seen as changed on the next call.
             let index = try MemoryBankIndex(bank, stamp: MemoryBankStamp(bank))
-            lock.withLock { loaded[category] = index }
+            loaded.withLock { $0[category] = index }
             return index
         } catch {
             throw .store(StoreError(.index, "indexing the memory bank of \"\(category)\": \(error.message)"))
@@ -83,6 +83,6 @@ final class MemoryBankCache: @unchecked Sendable {
     }
 
     func invalidate(_ category: String) {
-        lock.withLock { loaded[category] = nil }
+        loaded.withLock { $0[category] = nil }
     }
 }

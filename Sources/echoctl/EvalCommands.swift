@@ -34,8 +34,9 @@ struct EvalMMAD: AsyncParsableCommand {
     var protocolKind: MMADProtocol = .mmad
     @Option(help: "Templates: random (MMAD's published setting), similar, retrieved (Echo's own top-k), none.")
     var references: MMADReferenceMode = .random
-    @Option(help: "Experts: references (the templates), knowledge, reasoning, vision, all, or none (0-shot).")
-    var modules: String = "references"
+    @Option(help: ArgumentHelp("Experts: references (the templates), knowledge, reasoning, vision, all, or none (0-shot).", valueName: "modules"),
+            transform: ModuleList.parse)
+    var modules = ModuleList.referencesOnly
     @Option(help: "Templates shown (MMAD's few_shot_model).") var referenceCount: Int = 1
     @Option(help: "MMAD's domain knowledge file (domain_knowledge.json): its --domain_knowledge setting.") var domainKnowledge: String?
     @Flag(name: .customLong("cot"), help: "MMAD's --CoT: one chain-of-thought turn per image before its questions.") var chainOfThought = false
@@ -69,10 +70,9 @@ struct EvalMMAD: AsyncParsableCommand {
                 throw ValidationError("--domain-knowledge, --cot, --record-history and --defect-shot are MMAD protocol settings; drop them or use --protocol mmad")
             }
         }
-        _ = try parsedModules()
     }
 
-    func parsedModules() throws -> ExpertModules { try parseModules(modules, referenceCount: referenceCount) }
+    var parsedModules: ExpertModules { modules.showing(referenceCount) }
 
     func subset() throws -> MMADSubset {
         if mmadDebugSubset { return .mmadDebug }
@@ -91,7 +91,7 @@ struct EvalMMAD: AsyncParsableCommand {
         guard let model = try mllm.client(logger: logger) else {
             throw ValidationError("eval mmad needs an MLLM: pass --mllm-url and --mllm-model or set ECHO_MLLM_URL and ECHO_MLLM_MODEL")
         }
-        let modules = try parsedModules()
+        let modules = parsedModules
         let questionFile: MMADQuestions
         var options = MMADEvaluation.Options(root: root, outputPath: out)
         do {

@@ -19,11 +19,11 @@ struct EvalDataset: ParsableCommand {
             """)
 
     @Argument(help: "The dataset folder.") var root: String
-    @Option(help: "The layout: mvtec, visa or folder.") var format: String
+    @Option(help: "The layout: mvtec, visa or folder.") var format: DatasetLayout
     @Option(name: .shortAndLong, help: "Only these categories (repeatable).") var category: [String] = []
     @Option(help: "The store to ingest into (default: a temporary store, removed afterwards). Each evaluated category is recalibrated there, replacing its threshold.") var store: String?
     @Option(help: "Nearest normals each image is compared with.") var neighbours = 3
-    @Option(help: ArgumentHelp("The image score: max or topN.", valueName: "max|topN")) var score = "max"
+    @Option(help: ArgumentHelp("The image score: max or topN.", valueName: "max|topN")) var score = VisionExpert.ImageScore.maximum
     @Option(help: ArgumentHelp("Save each test image's anomaly map as float32 .npy at the image's size.", valueName: "dir")) var saveMaps: String?
     @Option(help: ArgumentHelp("Write an HTML summary.", valueName: "file")) var html: String?
     @OptionGroup var embedderOptions: EmbedderOptions
@@ -31,14 +31,12 @@ struct EvalDataset: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        guard DatasetLayout(rawValue: format) != nil else { throw ValidationError("--format must be mvtec, visa or folder, not \"\(format)\"") }
         guard neighbours > 0 else { throw ValidationError("--neighbours must be at least 1") }
-        guard VisionExpert.ImageScore(id: score) != nil else { throw ValidationError("--score must be max or topN (e.g. top5), not \"\(score)\"") }
     }
 
     func run() throws {
         let logger = runtime.prepare(label: "eval-dataset")
-        let layout = DatasetLayout(rawValue: format)!
+        let layout = format
         let categories: [DatasetCategory]
         do {
             categories = try layout.categories(at: root, only: category)
@@ -56,7 +54,7 @@ struct EvalDataset: ParsableCommand {
         }
         var settings = VisionExpert.Configuration()
         settings.neighbours = neighbours
-        settings.imageScore = VisionExpert.ImageScore(id: score)
+        settings.imageScore = score
         let evaluator = DatasetEvaluator(expert: VisionExpert(store: referenceStore, embedder: embedder, configuration: settings), logger: logger)
         let bar = ProgressBar(label: "eval")
         let quiet = output.json

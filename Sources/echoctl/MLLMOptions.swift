@@ -53,24 +53,15 @@ struct MLLMOptions: ParsableArguments {
 
 /// Which experts take part (the paper's ablations).
 struct ModuleOptions: ParsableArguments {
-    @Option(help: "Experts to use: all, none, or a list of references,knowledge,reasoning,vision.")
-    var modules: String = "all"
+    @Option(help: ArgumentHelp("Experts to use: all, none, or a list of references,knowledge,reasoning,vision.", valueName: "modules"),
+            transform: ModuleList.parse)
+    var modules = ModuleList.all
     @Option(help: "Normal reference images shown to the MLLM.") var referenceCount: Int = 1
 
     func validate() throws {
         guard referenceCount >= 0 else { throw ValidationError("--reference-count cannot be negative") }
-        _ = try parsed()
     }
 
-    func parsed() throws -> ExpertModules { try parseModules(modules, referenceCount: referenceCount) }
-}
-
-/// The experts named by `--modules`, showing `referenceCount` references.
-/// - Throws: `ValidationError` for an unknown module name, listing the known ones.
-func parseModules(_ list: String, referenceCount: Int) throws -> ExpertModules {
-    do {
-        return try ExpertModules.parse(list, references: referenceCount)
-    } catch {
-        throw ValidationError(error.description)
-    }
+    /// The experts chosen, showing `--reference-count` references.
+    var parsed: ExpertModules { modules.showing(referenceCount) }
 }

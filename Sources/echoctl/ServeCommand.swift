@@ -53,7 +53,7 @@ struct Serve: AsyncParsableCommand {
         let embedder = try embedderOptions.load()
         let store = try storeOptions.open(.readWrite, logger: logger)
         let model = try mllm.client(logger: logger)
-        let modules = try moduleOptions.parsed()
+        let modules = moduleOptions.parsed
         let panel = model.map { ExpertPanel(model: $0, knowledge: KnowledgeGuide(store: store), modules: modules, logger: logger) }
         let service = ServiceContext(store: store, embedder: embedder, panel: panel, configuration: configuration, logger: logger)
         let tokenCount = configuration.tokens?.count

@@ -15,7 +15,7 @@ struct Calibrate: ParsableCommand {
     @Option(help: "Nearest normals each image is compared with.") var neighbours = 3
     @Option(help: "Quantile of the golden samples' scores used as the threshold.") var quantile = 0.95
     @Option(help: ArgumentHelp("The image score: max (the largest raw patch distance, PatchCore's) or topN (the mean of the N largest). Inspection follows the calibration.", valueName: "max|topN"))
-    var score = "max"
+    var score = VisionExpert.ImageScore.maximum
     @Option(help: ArgumentHelp("First build a memory bank: a greedy coreset of this fraction of all golden patches (e.g. 0.01), compared with every patch besides the nearest golden samples.", valueName: "ratio"))
     var coreset: Double?
     @Flag(help: "First remove the category's memory bank, if it has one.") var dropMemoryBank = false
@@ -78,7 +78,7 @@ struct Inspect: AsyncParsableCommand {
         request.reviewConcurrency = mllmConcurrency
         request.concurrency = runtime.threads
         try request.validate()
-        let modules = try moduleOptions.parsed()
+        let modules = moduleOptions.parsed
         let app = try storeOptions.app(.readWrite, runtime: runtime, label: "inspect", embedder: embedderOptions) { store, logger in
             guard mllm, let model = try mllmOptions.client(logger: logger) else { return nil }
             return ExpertPanel(model: model, knowledge: modules.knowledge ? KnowledgeGuide(store: store) : nil, modules: modules, logger: logger)

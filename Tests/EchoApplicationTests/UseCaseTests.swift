@@ -93,9 +93,14 @@ struct UseCaseTests {
         request.quantile = 0
         #expect(AppFixture.code { try app.calibrate(request) } == .invalidParameter)
         request.quantile = 0.95
-        request.imageScore = "median"
+        request.neighbours = 0
         #expect(AppFixture.code { try app.calibrate(request) } == .invalidParameter)
-        request.imageScore = nil
+        request.neighbours = 3
+        request.dropMemoryBank = true
+        request.coreset = 0.5
+        #expect(AppFixture.code { try app.calibrate(request) } == .invalidParameter)
+        request.dropMemoryBank = false
+        request.coreset = nil
         #expect(try app.store.calibration(of: "parts") == nil, "nothing was calibrated")
         let done = try app.calibrate(request)
         #expect(done.calibration.scores.count == 4 && done.memoryBank == nil && !done.memoryBankRemoved)

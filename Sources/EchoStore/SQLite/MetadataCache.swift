@@ -1,15 +1,15 @@
 import Foundation
+import Synchronization
 
 /// Parsed metadata by its JSON text: golden samples of one run share their metadata, so
 /// most rows hit the cache instead of the JSON parser.
-final class MetadataCache: @unchecked Sendable {
-    private let lock = NSLock()
-    private var parsed: [String: [String: String]] = [:]
+final class MetadataCache: Sendable {
+    private let parsed = Mutex<[String: [String: String]]>([:])
 
     func decode(_ text: String) -> [String: String] {
-        if let hit = lock.withLock({ parsed[text] }) { return hit }
+        if let hit = parsed.withLock({ $0[text] }) { return hit }
         let metadata = Self.parse(text)
-        lock.withLock {
+        parsed.withLock { parsed in
             if parsed.count >= 4096 { parsed.removeAll(keepingCapacity: true) }
             parsed[text] = metadata
         }
