@@ -4,6 +4,7 @@ import EchoIndex
 import EchoMLLM
 import EchoReferences
 import EchoStore
+import EchoVision
 
 extension EchoError {
     /// The Echo error for any library error, keeping it as the cause: the one place where
@@ -17,6 +18,8 @@ extension EchoError {
         case let error as ImagingError:
             self = EchoError(Self.code(of: error), error.message, cause: error)
         case let error as EmbeddingError:
+            self = EchoError(Self.code(of: error), error.message, cause: error)
+        case let error as DatasetError:
             self = EchoError(Self.code(of: error), error.message, cause: error)
         case let error as IndexError:
             self = EchoError(.storeFailed, error.message, cause: error)
@@ -64,6 +67,14 @@ extension EchoError {
         case .tooLarge: .imageTooLarge
         case .io: .badRequest
         default: .badImage
+        }
+    }
+
+    static func code(of error: DatasetError) -> Code {
+        switch error.code {
+        case .layout, .unusableFile: .badRequest
+        case .output: .outputFailed
+        default: .internal
         }
     }
 

@@ -92,14 +92,7 @@ struct EvalMMAD: AsyncParsableCommand {
             throw ValidationError("eval mmad needs an MLLM: pass --mllm-url and --mllm-model or set ECHO_MLLM_URL and ECHO_MLLM_MODEL")
         }
         let modules = parsedModules
-        let questionFile: MMADQuestions
         var options = MMADEvaluation.Options(root: root, outputPath: out)
-        do {
-            questionFile = try MMADQuestions(path: questions)
-            options.domainKnowledge = try domainKnowledge.map { path throws(ExpertError) in try MMADDomainKnowledge(path: path) }
-        } catch {
-            throw EchoError(classifying: error)
-        }
         options.protocolKind = protocolKind
         options.referenceMode = references
         options.subset = try subset()
@@ -109,38 +102,19 @@ struct EvalMMAD: AsyncParsableCommand {
         options.recordHistory = recordHistory
         options.defectShots = defectShot
         options.seed = seed
-        // A store only when something uses it.
-        let needsVision = references == .retrieved || modules.visionEvidence || ingestTemplates
-        var store: ReferenceStore?
-        var vision: VisionExpert?
-        if needsVision || modules.knowledge {
-            store = try storeOptions.open(ingestTemplates ? .readWrite : .readOnly, logger: logger)
-        }
-        if needsVision, let store {
-            let embedder = try embedderOptions.load()
-            if ingestTemplates {
-                let added: [String: Int]
-                do {
-                    let selected = Array(try options.subset.select(questionFile.records).prefix(limit ?? .max))
-                    added = try MMADEvaluation.ingestTemplates(selected, root: root, store: store, embedder: embedder, logger: logger)
-                } catch {
-                    throw EchoError(classifying: error)
-                }
-                if !output.json { printError("ingested templates: \(added.values.reduce(0, +)) new images in \(added.count) classes") }
-            }
-            vision = VisionExpert(store: store, embedder: embedder)
-        }
-        let panel = ExpertPanel(model: model, knowledge: modules.knowledge ? store.map { KnowledgeGuide(store: $0) } : nil, modules: modules, logger: logger)
+        var request = MMADEvaluationRequest(questionsPath: questions, options: options, modules: modules)
+        request.domainKnowledgePath = domainKnowledge
+        request.ingestTemplates = ingestTemplates
         let bar = ProgressBar(label: "mmad")
         let json = output.json
-        let summary: MMADRunSummary
-        do {
-            summary = try await MMADEvaluation(panel: panel, vision: vision, logger: logger).run(questionFile, options: options) { done, total in
-                if !json { bar.update(done: done, total: total, detail: "images") }
-            }
-        } catch {
-            throw EchoError(classifying: error)
+        let outcome = try await MMADEvaluationRun.run(request, model: model, openStore: { try storeOptions.open($0, logger: logger) },
+                                                      loadEmbedder: { try embedderOptions.load() }, logger: logger) { done, total in
+            if !json { bar.update(done: done, total: total, detail: "images") }
         }
+        if ingestTemplates, !json {
+            printError("ingested templates: \(outcome.ingestedTemplates.values.reduce(0, +)) new images in \(outcome.ingestedTemplates.count) classes")
+        }
+        let summary = outcome.summary
         if json { return try printJSON(MMADReport(summary.table, strict: summary.scores, answers: summary.answers, resumed: summary.resumed, path: summary.outputPath)) }
         print("MMAD: \(summary.answers) answers (\(summary.resumed) from an earlier run), protocol \(protocolKind.rawValue), modules \(modules), "
               + "templates \(references.rawValue), model \(model.name)")

@@ -36,39 +36,18 @@ struct EvalDataset: ParsableCommand {
 
     func run() throws {
         let logger = runtime.prepare(label: "eval-dataset")
-        let layout = format
-        let categories: [DatasetCategory]
-        do {
-            categories = try layout.categories(at: root, only: category)
-        } catch {
-            throw EchoError(classifying: error)
-        }
-        let embedder = try embedderOptions.load()
-        let temporary = store == nil ? FileManager.default.temporaryDirectory.appendingPathComponent("echo-eval-\(UUID().uuidString)").path : nil
-        defer { if let temporary { try? FileManager.default.removeItem(atPath: temporary) } }
-        let referenceStore: ReferenceStore
-        do {
-            referenceStore = try ReferenceStore(directory: store ?? temporary!, mode: .readWrite, logger: logger)
-        } catch {
-            throw EchoError(classifying: error)
-        }
-        var settings = VisionExpert.Configuration()
-        settings.neighbours = neighbours
-        settings.imageScore = score
-        let evaluator = DatasetEvaluator(expert: VisionExpert(store: referenceStore, embedder: embedder, configuration: settings), logger: logger)
+        var request = DatasetEvaluationRequest(root: root, layout: format)
+        request.categories = category
+        request.storeDirectory = store
+        request.neighbours = neighbours
+        request.imageScore = score
+        request.saveMaps = saveMaps
+        request.htmlPath = html
+        request.concurrency = runtime.threads
         let bar = ProgressBar(label: "eval")
         let quiet = output.json
-        let evaluation: DatasetEvaluation
-        do {
-            evaluation = try evaluator.evaluate(categories, layout: layout, root: root, saveMaps: saveMaps, concurrency: runtime.threads) { step in
-                if !quiet || !bar.interactive { bar.update(done: step.done, total: step.total, detail: "\(step.category) \(step.stage)") }
-            }
-            try referenceStore.saveIndexes()
-            if let html { try EvaluationSummaryWriter.write(evaluation, to: html) }
-        } catch let error as DatasetError {
-            throw EchoError(classifying: error)
-        } catch {
-            throw EchoError(classifying: error)
+        let evaluation = try DatasetEvaluationRun.run(request, embedder: try embedderOptions.load(), logger: logger) { step in
+            if !quiet || !bar.interactive { bar.update(done: step.done, total: step.total, detail: "\(step.category) \(step.stage)") }
         }
         if output.json { return try printJSON(EvaluationOutput(evaluation: evaluation, mean: evaluation.mean)) }
         func cell(_ value: Double?) -> String { value.map { String(format: "%.3f", $0) } ?? "–" }
