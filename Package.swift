@@ -268,7 +268,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EchoApplicationTests",
-            dependencies: ["EchoTestSupport", "EchoApplication", "EchoExperts", "EchoMLLM", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
+            dependencies: ["EchoTestSupport", "EchoApplication", "EchoExperts", "EchoMLLM", "EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
                            .product(name: "Logging", package: "swift-log")]
         ),
         // End-to-end tests that run the built echoctl binary.

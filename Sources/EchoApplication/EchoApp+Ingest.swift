@@ -87,16 +87,7 @@ extension EchoApp {
                                     batchSize: request.batchSize, concurrency: request.concurrency, maxPixels: limits.maxPixels)
         let report = try classified { try Ingestor(store: store, embedder: embedder, logger: logger).ingest(request.paths, options: options, progress: progress) }
         let added = report.files.filter { $0.status == .added }.compactMap(\.id)
-        var screening: GoldenSampleScreening?
-        var problem: String?
-        if request.screen, !added.isEmpty {
-            do {
-                screening = try visionExpert().screen(added, category: request.category, concurrency: request.concurrency)
-            } catch {
-                problem = "the new golden samples were stored but could not be screened: \(error)"
-                logger.warning("screening failed", metadata: ["category": "\(request.category)", "error": "\(error)"])
-            }
-        }
+        let (screening, problem) = request.screen ? screen(added, category: request.category, concurrency: request.concurrency) : (nil, nil)
         let outcome = IngestFilesOutcome(category: report.category, files: report.files, screening: screening, screeningProblem: problem)
         for (status, n) in [("added", outcome.added), ("duplicate", outcome.duplicates), ("failed", outcome.failed)] {
             count(UseCaseMetrics.ingestedImages, [("status", status)], by: n)
@@ -137,20 +128,20 @@ extension EchoApp {
         let report = try classified { try Ingestor(store: store, embedder: embedder, logger: logger).ingest([path], options: options) }
         guard let file = report.files.first else { throw EchoError(.internal, "ingest reported no file for the upload") }
         if file.status == .failed { throw EchoError(.badImage, file.reason ?? "the image could not be ingested") }
+        let messages = file.status == .added ? screen(file.id.map { [$0] } ?? [], category: category, concurrency: 1).screening?.outliers.map(\.message) : nil
         return UploadOutcome(status: file.status.rawValue, id: file.id, sha256: digest, category: category,
-                             warnings: file.status == .added ? screeningWarnings(file.id, category: category) : nil)
+                             warnings: messages?.isEmpty == false ? messages : nil)
     }
 
-    /// Outlier warnings for a new golden sample; a screening that fails is logged and
-    /// never fails the upload (the sample is stored either way).
-    private func screeningWarnings(_ id: Int64?, category: String) -> [String]? {
-        guard let id else { return nil }
+    /// Screens new golden samples against the calibration. A screening that fails is
+    /// logged and returned as a problem, never thrown: the samples are stored either way.
+    private func screen(_ ids: [Int64], category: String, concurrency: Int) -> (screening: GoldenSampleScreening?, problem: String?) {
+        guard !ids.isEmpty else { return (nil, nil) }
         do {
-            let messages = try visionExpert().screen([id], category: category, concurrency: 1).outliers.map(\.message)
-            return messages.isEmpty ? nil : messages
+            return (try visionExpert().screen(ids, category: category, concurrency: concurrency), nil)
         } catch {
-            logger.warning("could not screen a new golden sample", metadata: ["reference.id": "\(id)", "error": "\(error)"])
-            return nil
+            logger.warning("screening new golden samples failed", metadata: ["category": "\(category)", "error": "\(error)"])
+            return (nil, "the new golden samples were stored but could not be screened: \(error)")
         }
     }
 

@@ -24,6 +24,9 @@ public struct EchoApp: Sendable {
     public let logger: Logger
     /// Where the use cases record their timings and counts (`UseCaseMetrics`).
     public let metrics: any MetricsFactory
+    /// The vision expert every use case derives its settings from, so its memory-bank
+    /// cache lives as long as the app (a service loads each bank once, not per request).
+    private let vision: VisionExpert?
 
     /// Creates the use cases over an open store.
     public init(store: ReferenceStore, embedder: ImageEmbedder?, panel: ExpertPanel? = nil, limits: InputLimits = InputLimits(), logger: Logger,
@@ -34,6 +37,7 @@ public struct EchoApp: Sendable {
         self.limits = limits
         self.logger = logger
         self.metrics = metrics
+        vision = embedder.map { VisionExpert(store: store, embedder: $0) }
     }
 
     /// Where uploaded reference images are kept, named by their SHA-256.
@@ -50,7 +54,8 @@ public struct EchoApp: Sendable {
 
     /// The vision expert with `configuration`.
     func visionExpert(_ configuration: VisionExpert.Configuration = VisionExpert.Configuration()) throws(EchoError) -> VisionExpert {
-        VisionExpert(store: store, embedder: try requireEmbedder(), configuration: configuration)
+        _ = try requireEmbedder()
+        return vision!.configured(configuration)
     }
 
     /// Saves every loaded index (a writing command's last step; the service saves when it

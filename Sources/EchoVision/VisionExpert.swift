@@ -99,6 +99,12 @@ public struct VisionExpert: Sendable {
         self.banks = banks
     }
 
+    /// This expert with other settings, sharing its loaded memory banks (so a long-lived
+    /// owner, like a service, loads each bank once whatever settings each request uses).
+    public func configured(_ configuration: Configuration) -> VisionExpert {
+        VisionExpert(extractor: extractor, configuration: configuration, banks: banks)
+    }
+
     /// This expert scoring as `calibration` did (its neighbours and image score), when it
     /// is of the current scoring; else this expert unchanged. Sharing the bank cache.
     public func scoring(as calibration: Calibration?) -> VisionExpert {

@@ -1,4 +1,5 @@
-import EchoApplication
+@testable import EchoApplication
+@testable import EchoVision
 import EchoImaging
 import EchoStore
 import Foundation
@@ -148,5 +149,19 @@ struct UseCaseTests {
         } catch {
             #expect(error.code == .badImage)
         }
+    }
+}
+
+@Suite("Use cases share long-lived state")
+struct SharedStateTests {
+    @Test("every use case's vision expert shares the app's memory-bank cache, whatever its settings")
+    func oneBankCache() throws {
+        let directory = try TemporaryDirectory()
+        let app = try AppFixture.app(directory)
+        var other = VisionExpert.Configuration()
+        other.neighbours = 5
+        let first = try app.visionExpert(), second = try app.visionExpert(other)
+        #expect(first.banks === second.banks, "a new cache per request would reload each memory bank from the store every time")
+        #expect(second.configuration.neighbours == 5)
     }
 }
