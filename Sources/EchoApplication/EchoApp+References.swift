@@ -22,6 +22,12 @@ extension EchoApp {
         }
     }
 
+    /// Whether the store can serve requests now: its source of truth answers.
+    /// - Throws: `database_unavailable` (PostgreSQL down or restarting), `store_failed`.
+    public func checkReady() throws(EchoError) {
+        try classified { _ = try store.categories() }
+    }
+
     /// A page of a category's live references, oldest first.
     /// - Throws: `invalid_parameter` for a page outside the limits; `unknown_category`; `store_failed`.
     public func listReferences(category: String, limit: Int, offset: Int) throws(EchoError) -> [ReferenceRecord] {

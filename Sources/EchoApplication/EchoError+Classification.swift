@@ -57,6 +57,7 @@ extension EchoError {
         case .incompatible: .incompatible
         case .readOnly: .readOnly
         case .busy: .storeBusy
+        case .unavailable: .databaseUnavailable
         case .notFound: .noStore
         default: .storeFailed
         }

@@ -51,6 +51,9 @@ public struct EchoError: Error, Sendable, CustomStringConvertible {
         public static let readOnly = Code(rawValue: "read_only")
         /// Another process holds the writer lock; retry.
         public static let storeBusy = Code(rawValue: "store_busy")
+        /// The database (PostgreSQL) cannot be reached or is restarting; retry shortly. A
+        /// write cut off while it committed may have been saved: retrying it is safe.
+        public static let databaseUnavailable = Code(rawValue: "database_unavailable")
 
         // Failures of Echo's own parts or its surroundings (logged in full).
         /// The store failed: SQLite, the file system, a FAISS index.
@@ -68,7 +71,7 @@ public struct EchoError: Error, Sendable, CustomStringConvertible {
         public static let allCases: [Code] = [
             invalidCategory, invalidMetadata, invalidIndex, invalidParameter, badImage, imageTooLarge, badRequest, nothingToDo,
             unknownCategory, unknownReference, unknownRun, noKnowledge, noStore,
-            noReferences, incompatible, readOnly, storeBusy,
+            noReferences, incompatible, readOnly, storeBusy, databaseUnavailable,
             storeFailed, weightsUnusable, mllmFailed, outputFailed, `internal`,
         ]
 
@@ -79,7 +82,7 @@ public struct EchoError: Error, Sendable, CustomStringConvertible {
         }
 
         /// Whether trying the same request again later may succeed.
-        public var isRetryable: Bool { self == .storeBusy || self == .mllmFailed }
+        public var isRetryable: Bool { self == .storeBusy || self == .databaseUnavailable || self == .mllmFailed }
     }
 
     /// What kind of failure this is.

@@ -10,7 +10,7 @@ enum OpenAPIDocument {
         var codes: [Int: [String]] = [405: ["method_not_allowed"]]
         if operation.access != .public {
             codes[401] = ["missing_token", "invalid_token"]
-            codes[503] = ["timeout"]
+            codes[503] = ["timeout", "database_unavailable"]
         }
         if operation.access == .write { codes[403] = ["read_only_token"] }
         if operation.method == .post {
@@ -116,6 +116,7 @@ enum OpenAPIDocument {
       },
       "security": [{"bearer": []}],
       "paths": {
+        "/readyz": {"get": {"summary": "Readiness: the store answers", "security": [], "responses": {"200": {"description": "Ready", "content": {"application/json": {"schema": {"type": "object"}}}}, "503": {"$ref": "#/components/responses/error"}}}},
         "/healthz": {"get": {"summary": "Liveness", "security": [], "responses": {"200": {"description": "Up", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
         "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}}, "401": {"$ref": "#/components/responses/error"}}}},
         "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}},

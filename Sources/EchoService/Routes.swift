@@ -11,6 +11,12 @@ enum Routes {
         table.add(.get, "/healthz", access: .public) { _, _ in
             try JSONBody.response(["status": "ok"])
         }
+        // Readiness, for load balancers: 200 while the store answers, else 503 (the process
+        // stays up, /healthz answers, and it becomes ready again when the database returns).
+        table.add(.get, "/readyz", access: .public, errors: [.databaseUnavailable, .storeFailed]) { _, _ in
+            try await service.offload { try service.app.checkReady() }
+            return try JSONBody.response(["status": "ready"])
+        }
         table.add(.get, "/metrics", errors: [.storeFailed]) { _, _ in
             let text = try await service.offload { service.metrics.render(store: service.store) }
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],

@@ -57,7 +57,7 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
         case .unknownCategory, .unknownReference, .unknownRun, .noKnowledge, .noStore: .notFound
         case .noReferences, .incompatible: .conflict
         case .readOnly: .forbidden
-        case .storeBusy: .serviceUnavailable
+        case .storeBusy, .databaseUnavailable: .serviceUnavailable
         case .mllmFailed: .badGateway
         case .storeFailed, .weightsUnusable, .outputFailed, .internal: .internalServerError
         default: .badRequest
@@ -66,7 +66,13 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
 
     /// The API error for a use case's error: its code, its status, its cause kept.
     static func from(_ error: EchoError) -> ServiceError {
-        ServiceError(status(of: error.code), error.code.rawValue, error.message, cause: error.cause ?? error)
+        if error.code == .databaseUnavailable {
+            // Where the database is and why it failed are for the logs, not the client.
+            return ServiceError(.serviceUnavailable, error.code.rawValue,
+                                "the database is unavailable; retry after the Retry-After delay (a write cut off mid-commit may have been saved: retrying it is safe)",
+                                cause: error.cause ?? error)
+        }
+        return ServiceError(status(of: error.code), error.code.rawValue, error.message, cause: error.cause ?? error)
     }
 
     /// The API error for anything a route throws: use-case errors by their code, the

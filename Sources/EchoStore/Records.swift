@@ -13,6 +13,16 @@ public struct Category: Sendable, Equatable, Codable {
     /// version are stale).
     public let referenceSetVersion: Int64
     public let createdAt: String
+
+    /// A category as a backend read it.
+    package init(id: Int64, name: String, embedder: EmbedderIdentity, indexSpecification: String, referenceSetVersion: Int64, createdAt: String) {
+        self.id = id
+        self.name = name
+        self.embedder = embedder
+        self.indexSpecification = indexSpecification
+        self.referenceSetVersion = referenceSetVersion
+        self.createdAt = createdAt
+    }
 }
 
 /// A golden sample to add: its provenance, metadata and vectors.
@@ -59,6 +69,19 @@ public struct ReferenceRecord: Sendable, Equatable, Codable {
     public let height: Int
     public let metadata: [String: String]
     public let createdAt: String
+
+    /// A reference as a backend read it.
+    package init(id: Int64, category: String, sha256: String, sourcePath: String, width: Int, height: Int,
+                 metadata: [String: String], createdAt: String) {
+        self.id = id
+        self.category = category
+        self.sha256 = sha256
+        self.sourcePath = sourcePath
+        self.width = width
+        self.height = height
+        self.metadata = metadata
+        self.createdAt = createdAt
+    }
 }
 
 /// One nearest normal found by a query.

@@ -27,13 +27,9 @@ extension ReferenceStore {
         }
         let index = try loadedIndex(for: category)
         while true {
-            // One read transaction: check the index is current, search, and keep only rows
-            // live in this snapshot (a delete commits before the index hears of it).
-            let matches = try backend.withSnapshot { snapshot throws(StoreError) -> [ReferenceMatch]? in
-                guard try snapshot.head() <= index.sequence else { return nil }
-                return try search(index.index, for: vector, k: k, filter: filter, categoryName: categoryName, snapshot: snapshot)
-            }
-            if let matches { return matches }
+            // Each read of the matches checks, in the same snapshot, that the index is
+            // current, and keeps only rows live then (a delete commits before the index hears of it).
+            if let matches = try search(index, for: vector, k: k, filter: filter, category: category) { return matches }
             // Another process (or a failed update) committed changes: catch up, then search.
             _ = try currentIndex(for: category)
         }
@@ -41,10 +37,15 @@ extension ReferenceStore {
 
     /// Searches `index` for `k` live matches, widening the search while filtered or
     /// deleted rows leave fewer than `k`.
-    private func search(_ index: VectorIndex, for vector: [Float], k: Int, filter: [String: String], categoryName: String,
-                        snapshot: any StoreSnapshot) throws(StoreError) -> [ReferenceMatch] {
+    /// - Returns: nil when the backend has changes the index lacks.
+    private func search(_ cached: CategoryIndex, for vector: [Float], k: Int, filter: [String: String],
+                        category: Category) throws(StoreError) -> [ReferenceMatch]? {
+        let index = cached.index
+        let categoryName = category.name
         let stored = index.count
-        guard stored > 0 else { return [] }
+        guard stored > 0 else {
+            return try backend.head(ofCategory: category.id) <= cached.sequence ? [] : nil
+        }
         var candidates = min(stored, filter.isEmpty ? k : k * 4)
         while true {
             let results: SearchResults
@@ -54,7 +55,8 @@ extension ReferenceStore {
                 throw StoreError(.index, "searching category \"\(categoryName)\": \(error.message)")
             }
             let neighbours = results.neighbours(ofQuery: 0)
-            let records = try snapshot.liveReferences(ids: neighbours.map(\.id), filter: filter)
+            guard let records = try backend.liveReferences(ids: neighbours.map(\.id), filter: filter, ofCategory: category.id,
+                                                           ifHeadAtMost: cached.sequence) else { return nil }
             let byID = Dictionary(uniqueKeysWithValues: records.map { ($0.id, $0) })
             let matches = neighbours.compactMap { n in byID[n.id].map { ReferenceMatch(reference: $0, similarity: n.score) } }
             if matches.count >= k || candidates >= stored {
@@ -90,7 +92,7 @@ extension ReferenceStore {
     /// a failed update) committed since it was loaded.
     func currentIndex(for category: Category) throws(StoreError) -> CategoryIndex {
         let index = try loadedIndex(for: category)
-        if try backend.head() > index.sequence {
+        if try backend.head(ofCategory: category.id) > index.sequence {
             try writeLock.locked { () throws(StoreError) in
                 try IndexLoader(store: self, category: category).replay(into: index)
             }

@@ -24,9 +24,14 @@ extension ReferenceStore {
             let index = try loadedIndex(for: category)
             let batch = try backend.addReferences(references, to: category, createdAt: Self.timestamp())
             if !batch.added.isEmpty {
-                try applyToIndex(index, category: category) { () throws(IndexError) in
-                    try index.apply(adding: batch.added.flatMap(\.vector), ids: batch.added.map(\.id),
-                                    dimension: category.embedder.globalDimension, upTo: batch.head)
+                if index.sequence >= batch.advance.before {
+                    try applyToIndex(index, category: category) { () throws(IndexError) in
+                        try index.apply(adding: batch.added.flatMap(\.vector), ids: batch.added.map(\.id),
+                                        dimension: category.embedder.globalDimension, upTo: batch.head)
+                    }
+                } else {
+                    // Another writer committed in between: replay the log, which has both.
+                    try IndexLoader(store: self, category: category).replay(into: index)
                 }
             }
             try saveIfWorthwhile(index)
@@ -50,12 +55,16 @@ extension ReferenceStore {
         }
         let byCategory = Dictionary(grouping: records, by: \.category)
         try writeLock.locked { () throws(StoreError) in
-            let head = try backend.removeReferences(ids: unique)
+            let heads = try backend.removeReferences(ids: unique)
             for (name, group) in byCategory {
                 let category = try category(named: name)
                 let index = try loadedIndex(for: category)
-                try applyToIndex(index, category: category) { () throws(IndexError) in
-                    try index.apply(removing: group.map(\.id), upTo: head)
+                if let advance = heads[name], index.sequence >= advance.before {
+                    try applyToIndex(index, category: category) { () throws(IndexError) in
+                        try index.apply(removing: group.map(\.id), upTo: advance.after)
+                    }
+                } else {
+                    try IndexLoader(store: self, category: category).replay(into: index)
                 }
                 try saveIfWorthwhile(index)
             }

@@ -40,6 +40,11 @@ extension CodedError.Code where Domain == StoreErrors {
     /// SQLite failed (disk full, I/O error, corruption).
     public static var database: Self { Self(name: "database error") }
 
+    /// The database cannot be reached (down, restarting, a lost connection, every
+    /// connection busy): retry later. A write whose connection was lost while it
+    /// committed may or may not have committed; retrying it is safe (ingest is idempotent).
+    public static var unavailable: Self { Self(name: "database unavailable") }
+
     /// A FAISS index operation failed.
     public static var index: Self { Self(name: "index error") }
 

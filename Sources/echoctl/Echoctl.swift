@@ -44,7 +44,7 @@ enum CommandExit {
         switch code {
         case .unknownCategory, .unknownReference, .unknownRun, .noKnowledge, .noStore, .noReferences: 66  // EX_NOINPUT
         case .readOnly: 77  // EX_NOPERM
-        case .storeBusy, .mllmFailed: 75  // EX_TEMPFAIL
+        case .storeBusy, .databaseUnavailable, .mllmFailed: 75  // EX_TEMPFAIL
         case .storeFailed, .outputFailed: 74  // EX_IOERR
         case .weightsUnusable: 78  // EX_CONFIG
         case .internal: 70  // EX_SOFTWARE

@@ -59,7 +59,7 @@ struct Serve: AsyncParsableCommand {
         let tokenCount = configuration.tokens?.count
         let host = configuration.host
         let app = try EchoServer.buildApplication(service) { port in
-            printError("echo: serving \(store.directory) on http://\(host):\(port) (\(tokenCount.map { "\($0) token(s)" } ?? "no auth")\(model.map { ", MLLM \($0.name)" } ?? ""))")
+            printError("echo: serving \(store.backend.location) on http://\(host):\(port) (\(tokenCount.map { "\($0) token(s)" } ?? "no auth")\(model.map { ", MLLM \($0.name)" } ?? ""))")
         }
         try await app.runService()
         do {

@@ -7,8 +7,12 @@ import Logging
 
 /// Where the store is and how long to wait for another writer.
 struct StoreOptions: ParsableArguments {
-    @Option(help: "The store directory (default: $ECHO_STORE, else ./echo-store).")
+    @Option(help: ArgumentHelp("The store: a directory (SQLite) or postgres://USER@HOST:PORT/DATABASE (default: $ECHO_STORE, else ./echo-store).",
+                               discussion: "A PostgreSQL password comes from the URL, $ECHO_STORE_PASSWORD or the file named by $ECHO_STORE_PASSWORD_FILE."))
     var store: String?
+
+    @Option(help: "A PostgreSQL store's local caches: FAISS indexes (default: $ECHO_CACHE, else ./echo-cache).")
+    var cache: String?
 
     @Option(help: "Seconds to wait while another process writes the store.")
     var wait: Double = 10
@@ -19,14 +23,26 @@ struct StoreOptions: ParsableArguments {
         return "echo-store"
     }
 
-    /// Opens the store.
-    /// - Throws: `EchoError` (`no_store`, `store_busy`, `store_failed`).
-    func open(_ mode: ReferenceStore.Mode, logger: Logger) throws -> ReferenceStore {
-        do {
-            return try ReferenceStore(directory: directory, mode: mode, lockTimeout: wait, logger: logger)
-        } catch {
-            throw EchoError(classifying: error)
+    /// Where the store is: the option, else the environment, else the default.
+    /// - Throws: `invalid_parameter` for a malformed URL; `bad_request` for an unreadable password file.
+    func location() throws(EchoError) -> StoreLocation {
+        let environment = ProcessInfo.processInfo.environment
+        let cacheDirectory = cache ?? environment["ECHO_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
+        var password = environment["ECHO_STORE_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        if password == nil, let file = environment["ECHO_STORE_PASSWORD_FILE"], !file.isEmpty {
+            do {
+                password = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .newlines)
+            } catch {
+                throw EchoError(.badRequest, "cannot read the password file named by ECHO_STORE_PASSWORD_FILE (\(file)): \(error.localizedDescription)")
+            }
         }
+        return try StoreLocation(directory, cache: cacheDirectory, password: password)
+    }
+
+    /// Opens the store.
+    /// - Throws: `EchoError` (`no_store`, `store_busy`, `database_unavailable`, `store_failed`).
+    func open(_ mode: ReferenceStore.Mode, logger: Logger) throws -> ReferenceStore {
+        try location().open(mode, lockTimeout: wait, logger: logger)
     }
 
     /// The use cases over the opened store, with the embedder when `embedder` is given

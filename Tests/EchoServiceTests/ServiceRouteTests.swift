@@ -27,7 +27,17 @@ struct ServiceRouteTests {
                 #expect(documented == routes, "documented but not served: \(documented.subtracting(routes)); served but not documented: \(routes.subtracting(documented))")
             }
         }
-        #expect(routes.count == 14)
+        #expect(routes.count == 15)
+    }
+
+    @Test("/readyz answers without a token: ready while the store answers")
+    func readiness() async throws {
+        let directory = try TemporaryDirectory()
+        try await ServiceFixture.application(try ServiceFixture.service(directory)).test(.router) { client in
+            let response = try await client.send(.get, "/readyz", token: nil)
+            #expect(response.status == .ok)
+            #expect(response.json["status"] as? String == "ready")
+        }
     }
 
     @Test("the OpenAPI document lists every error code per operation under its status, and every use-case code once")

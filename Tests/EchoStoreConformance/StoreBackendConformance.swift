@@ -1,6 +1,15 @@
 import EchoStore
 import Foundation
+import Synchronization
 import Testing
+
+/// A value shared by the threads of a case.
+final class Locked<Value: Sendable>: Sendable {
+    private let mutex: Mutex<Value>
+    init(_ value: Value) { mutex = Mutex(value) }
+    var value: Value { mutex.withLock { $0 } }
+    func update(_ body: (inout Value) -> Void) { mutex.withLock { body(&$0) } }
+}
 
 /// One behaviour every `StoreBackend` must have, runnable against any backend.
 public struct BackendCase: Sendable, CustomStringConvertible {
@@ -23,7 +32,9 @@ public enum StoreBackendConformance {
         BackendCase(description: "add: new bytes are added, the same bytes again are duplicates, vectors and patches round-trip", run: add),
         BackendCase(description: "remove tombstones all or nothing, and ids are never reused", run: remove),
         BackendCase(description: "the change log replays every add and delete after a head exactly once", run: changeLog),
-        BackendCase(description: "a snapshot's head and live rows agree; metadata filters match exactly", run: snapshot),
+        BackendCase(description: "live rows are read with the head in one snapshot; metadata filters match exactly", run: snapshot),
+        BackendCase(description: "concurrent writers: a reader replaying from each head it saw gets every acknowledged add exactly once", run: concurrentWriters),
+        BackendCase(description: "the same bytes added by concurrent writers become one reference; the rest are told it is present", run: concurrentDuplicates),
         BackendCase(description: "patch features are replaced for exactly the live references, with the recipe", run: patches),
         BackendCase(description: "calibrations and exclusions round-trip and follow the live references", run: calibrations),
         BackendCase(description: "memory banks round-trip (float16 rows), stamp and remove", run: memoryBanks),
@@ -94,13 +105,13 @@ public enum StoreBackendConformance {
     static func add(_ backend: any StoreBackend) throws {
         let bottle = try category(backend)
         let other = try category(backend, "other")
-        let before = try backend.head()
+        let before = try backend.head(ofCategory: bottle.id)
         let first = try backend.addReferences([try reference(1, metadata: ["line": "3"]), try reference(2)], to: bottle, createdAt: "t1")
         let added = ids(first.outcomes)
         #expect(added.count == 2 && added[0] < added[1])
         #expect(first.added.map(\.id) == added && first.added[0].vector == [1, 1, 0.5, -1])
-        let headNow = try backend.head()
-        #expect(first.head > before && headNow >= first.head)
+        let headNow = try backend.head(ofCategory: bottle.id)
+        #expect(first.head > before && headNow >= first.head && first.advance.before >= before)
         #expect(try backend.category(named: "bottle")?.referenceSetVersion == 1)
         let again = try backend.addReferences([try reference(1), try reference(3)], to: bottle, createdAt: "t2")
         #expect(again.outcomes.first == .duplicate(existingID: added[0]))
@@ -133,9 +144,9 @@ public enum StoreBackendConformance {
         let version = try #require(try backend.category(named: "bottle")).referenceSetVersion
         #expect(code { try backend.removeReferences(ids: [added[0], 999_999]) } == StoreError.Code.invalidArgument.description)
         #expect(try backend.liveIDs(categoryID: bottle.id) == added, "all or nothing")
-        let head = try backend.removeReferences(ids: [added[0]])
-        let headNow = try backend.head()
-        #expect(head >= headNow && head > 0)
+        let heads = try backend.removeReferences(ids: [added[0]])
+        let headNow = try backend.head(ofCategory: bottle.id)
+        #expect(Array(heads.keys) == ["bottle"] && heads["bottle"]?.after == headNow && headNow > 0)
         #expect(try backend.liveIDs(categoryID: bottle.id) == Array(added.dropFirst()))
         #expect(try backend.liveReferences(ids: added, filter: [:]).map(\.id) == Array(added.dropFirst()))
         #expect(try backend.liveReference(sha256: "sha-1", categoryName: "bottle") == nil)
@@ -170,7 +181,7 @@ public enum StoreBackendConformance {
         #expect(replayed.added.map(\.id) == [first[1]] + second && replayed.removed == [first[0]],
                 "a replay from the start skips what was added and deleted since")
         let live = try backend.liveVectors(ofCategory: bottle.id)
-        let headNow = try backend.head()
+        let headNow = try backend.head(ofCategory: bottle.id)
         #expect(live.vectors.map(\.id) == [first[1]] + second && live.head == headNow)
     }
 
@@ -178,15 +189,86 @@ public enum StoreBackendConformance {
         let bottle = try category(backend)
         let added = ids(try backend.addReferences([try reference(1, metadata: ["line": "3", "camera": "top"]), try reference(2, metadata: ["line": "4"]),
                                                   try reference(3, metadata: ["line": "3"])], to: bottle, createdAt: "t").outcomes)
-        let (head, rows) = try backend.withSnapshot { snapshot throws(StoreError) in
-            (try snapshot.head(), try snapshot.liveReferences(ids: added, filter: ["line": "3"]))
-        }
-        let headNow = try backend.head()
-        #expect(head == headNow)
-        #expect(rows.map(\.id) == [added[0], added[2]])
+        let head = try backend.head(ofCategory: bottle.id)
+        let rows = try backend.liveReferences(ids: added, filter: ["line": "3"], ofCategory: bottle.id, ifHeadAtMost: head)
+        #expect(rows?.map(\.id) == [added[0], added[2]])
+        #expect(try backend.liveReferences(ids: added, filter: [:], ofCategory: bottle.id, ifHeadAtMost: head - 1) == nil,
+                "a reader behind the head is told to catch up")
+        #expect(try backend.liveReferences(ids: [999_999], filter: [:], ofCategory: bottle.id, ifHeadAtMost: head) == [])
         #expect(try backend.liveReferences(ids: added, filter: ["line": "3", "camera": "top"]).map(\.id) == [added[0]])
         #expect(try backend.liveReferences(ids: added, filter: ["line": "33"]).isEmpty, "exact equality, not a prefix")
         #expect(try backend.liveReferences(ids: [], filter: [:]).isEmpty)
+        _ = try backend.removeReferences(ids: [added[0]])
+        #expect(try backend.liveReferences(ids: added, filter: [:], ofCategory: bottle.id, ifHeadAtMost: head) == nil,
+                "after a delete, the old head is behind: the deleted row is never returned with it")
+    }
+
+    static func concurrentWriters(_ backend: any StoreBackend) throws {
+        let bottle = try category(backend)
+        let writers = 4, perWriter = 12
+        let acknowledged = Locked<[Int64]>([])
+        let failures = Locked<[String]>([])
+        let done = Locked(false)
+        let group = DispatchGroup()
+        for writer in 0..<writers {
+            DispatchQueue.global().async(group: group) {
+                for n in 0..<perWriter {
+                    do {
+                        let batch = try backend.addReferences([try reference(1000 * (writer + 1) + n)], to: bottle, createdAt: "t")
+                        acknowledged.update { $0 += ids(batch.outcomes) }
+                    } catch {
+                        failures.update { $0.append("\(error)") }
+                    }
+                }
+            }
+        }
+        // A cache replaying while the writers commit: from each head it reached, it must
+        // get every change committed since, never one twice.
+        var seen: [Int64] = []
+        var head: Int64 = 0
+        let reader = DispatchGroup()
+        reader.enter()
+        DispatchQueue.global().async {
+            group.wait()
+            done.update { $0 = true }
+            reader.leave()
+        }
+        while true {
+            let finished = done.value
+            let changes = try backend.changes(ofCategory: bottle.id, after: head)
+            seen += changes.added.map(\.id)
+            head = changes.head
+            if finished { break }
+        }
+        reader.wait()
+        let final = try backend.changes(ofCategory: bottle.id, after: head)
+        seen += final.added.map(\.id)
+        #expect(failures.value.isEmpty, "\(failures.value)")
+        #expect(acknowledged.value.count == writers * perWriter)
+        #expect(seen.count == Set(seen).count, "no change replayed twice")
+        #expect(Set(seen) == Set(acknowledged.value), "every acknowledged add replayed")
+        #expect(try backend.liveIDs(categoryID: bottle.id).count == writers * perWriter)
+    }
+
+    static func concurrentDuplicates(_ backend: any StoreBackend) throws {
+        let bottle = try category(backend)
+        let outcomes = Locked<[AddOutcome]>([])
+        let failures = Locked<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 6) { _ in
+            do {
+                let batch = try backend.addReferences([try reference(1), try reference(2), try reference(3)], to: bottle, createdAt: "t")
+                outcomes.update { $0 += batch.outcomes }
+            } catch {
+                failures.update { $0.append("\(error)") }
+            }
+        }
+        #expect(failures.value.isEmpty, "\(failures.value)")
+        let added = ids(outcomes.value)
+        #expect(added.count == 3, "each image stored once")
+        let live = try backend.liveIDs(categoryID: bottle.id)
+        #expect(live.sorted() == added.sorted())
+        let duplicates = outcomes.value.compactMap { if case .duplicate(let id) = $0 { id } else { nil } }
+        #expect(duplicates.count == 15 && Set(duplicates).isSubset(of: Set(live)), "the others are told which reference holds the bytes")
     }
 
     static func patches(_ backend: any StoreBackend) throws {

@@ -42,12 +42,17 @@ public protocol StoreBackend: AnyObject, Sendable {
     /// category's reference-set version when anything is added.
     func addReferences(_ references: [NewReference], to category: Category, createdAt: String) throws(StoreError) -> AddedReferences
     /// Tombstones live references and bumps their categories' reference-set versions.
-    /// - Returns: the log head after the deletes.
+    /// - Returns: how each touched category's log head moved, by category name.
     /// - Throws: `.invalidArgument` naming ids that are not live (nothing is deleted).
-    func removeReferences(ids: [Int64]) throws(StoreError) -> Int64
+    func removeReferences(ids: [Int64]) throws(StoreError) -> [String: LogAdvance]
     /// The live references with these ids, in id order, optionally only those whose
     /// metadata has every key of `filter` with that exact value.
     func liveReferences(ids: [Int64], filter: [String: String]) throws(StoreError) -> [ReferenceRecord]
+    /// `liveReferences(ids:filter:)` read in one snapshot with the category's log head:
+    /// nil when the head is past `known` (the caller's cache is behind and must catch up),
+    /// so a query never returns a deleted reference and never misses an acknowledged one.
+    func liveReferences(ids: [Int64], filter: [String: String], ofCategory categoryID: Int64,
+                        ifHeadAtMost known: Int64) throws(StoreError) -> [ReferenceRecord]?
     /// A page of a category's live references in id order.
     func listReferences(categoryID: Int64, limit: Int, offset: Int) throws(StoreError) -> [ReferenceRecord]
     /// The live reference of the category (by name) with this file hash.
@@ -70,15 +75,15 @@ public protocol StoreBackend: AnyObject, Sendable {
 
     // MARK: change log
 
-    /// The position of the newest committed change (0 for none).
-    func head() throws(StoreError) -> Int64
+    /// The position of the category's newest committed change (0 for none). Positions
+    /// are per category for a backend with many writers; a backend may share one
+    /// sequence across categories (SQLite does), as long as it is commit-ordered.
+    func head(ofCategory categoryID: Int64) throws(StoreError) -> Int64
     /// The changes of a category after log position `after`: live references added (with
     /// their vectors) and references deleted, and the head they bring a cache to.
     func changes(ofCategory categoryID: Int64, after: Int64) throws(StoreError) -> ChangeSet
     /// Every live vector of a category, in id order, with the head it reflects.
     func liveVectors(ofCategory categoryID: Int64) throws(StoreError) -> (vectors: [(id: Int64, vector: [Float])], head: Int64)
-    /// Runs `body` on one consistent snapshot (the head and the live rows agree).
-    func withSnapshot<T>(_ body: (any StoreSnapshot) throws(StoreError) -> T) throws(StoreError) -> T
 
     // MARK: calibrations and exclusions
 
@@ -128,23 +133,33 @@ public protocol StoreBackend: AnyObject, Sendable {
     func integrityProblems() throws(StoreError) -> [String]
 }
 
-/// One consistent read of the store: the log head and the live rows as of the same moment.
-public protocol StoreSnapshot {
-    func head() throws(StoreError) -> Int64
-    func liveReferences(ids: [Int64], filter: [String: String]) throws(StoreError) -> [ReferenceRecord]
-}
-
 /// What `addReferences` did: one outcome per reference, the ones added with their
-/// vectors, and the log position of the last one added.
+/// vectors, and how the category's log head moved (`head` is the position of the last
+/// one added).
 public struct AddedReferences: Sendable {
     public let outcomes: [AddOutcome]
     public let added: [(id: Int64, vector: [Float])]
-    public let head: Int64
+    public let advance: LogAdvance
+    public var head: Int64 { advance.after }
 
-    public init(outcomes: [AddOutcome], added: [(id: Int64, vector: [Float])], head: Int64) {
+    public init(outcomes: [AddOutcome], added: [(id: Int64, vector: [Float])], advance: LogAdvance) {
         self.outcomes = outcomes
         self.added = added
-        self.head = head
+        self.advance = advance
+    }
+}
+
+/// How one write moved a category's log head: from `before` (the head just before the
+/// write, in its transaction) to `after`. A cache at `before` or later may apply the
+/// write directly and move to `after`; one behind `before` missed other writers' changes
+/// and must replay from the log instead.
+public struct LogAdvance: Sendable, Equatable {
+    public let before: Int64
+    public let after: Int64
+
+    public init(before: Int64, after: Int64) {
+        self.before = before
+        self.after = after
     }
 }
 

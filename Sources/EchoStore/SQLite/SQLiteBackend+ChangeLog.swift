@@ -2,7 +2,8 @@ import Foundation
 import GRDB
 
 extension SQLiteBackend {
-    public func head() throws(StoreError) -> Int64 {
+    /// The store-wide sequence: one writer process, so sequence order is commit order.
+    public func head(ofCategory categoryID: Int64) throws(StoreError) -> Int64 {
         try read { db in try Self.head(db) }
     }
 
@@ -30,37 +31,12 @@ extension SQLiteBackend {
         }
     }
 
-    public func withSnapshot<T>(_ body: (any StoreSnapshot) throws(StoreError) -> T) throws(StoreError) -> T {
+    public func liveReferences(ids: [Int64], filter: [String: String], ofCategory categoryID: Int64,
+                               ifHeadAtMost known: Int64) throws(StoreError) -> [ReferenceRecord]? {
         let cache = metadataCache
-        let outcome: Result<T, StoreError> = try read { db in
-            do {
-                return .success(try body(Snapshot(db: db, cache: cache)))
-            } catch let error as StoreError {
-                return .failure(error)
-            }
-        }
-        return try outcome.get()
-    }
-
-    /// A read transaction's view.
-    struct Snapshot: StoreSnapshot {
-        let db: Database
-        let cache: MetadataCache
-
-        func head() throws(StoreError) -> Int64 {
-            do {
-                return try Int64.fetchOne(db.cachedStatement(sql: "SELECT value FROM store_sequence")) ?? 0
-            } catch {
-                throw StoreError(.database, "reading the change log: \(error)")
-            }
-        }
-
-        func liveReferences(ids: [Int64], filter: [String: String]) throws(StoreError) -> [ReferenceRecord] {
-            do {
-                return try SQLiteBackend.fetchLive(db, ids: ids, filter: filter, cache: cache)
-            } catch {
-                throw StoreError(.database, "reading references: \(error)")
-            }
+        return try read { db -> [ReferenceRecord]? in
+            guard try Self.head(db) <= known else { return nil }
+            return try Self.fetchLive(db, ids: ids, filter: filter, cache: cache)
         }
     }
 

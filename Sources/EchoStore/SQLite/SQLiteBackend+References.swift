@@ -18,6 +18,7 @@ extension SQLiteBackend {
             let insertPatches = try db.cachedStatement(sql: "INSERT INTO reference_patches (reference_id, height, width, dimension, features) VALUES (?, ?, ?, ?, ?)")
             // One block of sequence numbers for the batch (duplicates leave gaps, which is fine).
             var sequence = try Self.reserveSequences(db, count: references.count)
+            let before = sequence
             var encodedMetadata: [[String: String]: String] = [:]
             for reference in references {
                 if let existing = try Int64.fetchOne(findLive, arguments: [category.id, reference.sha256]) {
@@ -45,19 +46,20 @@ extension SQLiteBackend {
             if !added.isEmpty {
                 try db.execute(sql: "UPDATE categories SET reference_set_version = reference_set_version + 1 WHERE id = ?", arguments: [category.id])
             }
-            return AddedReferences(outcomes: outcomes, added: added, head: lastSequence)
+            return AddedReferences(outcomes: outcomes, added: added, advance: LogAdvance(before: before, after: lastSequence))
         }
     }
 
-    public func removeReferences(ids: [Int64]) throws(StoreError) -> Int64 {
+    public func removeReferences(ids: [Int64]) throws(StoreError) -> [String: LogAdvance] {
         let unique = Array(Set(ids)).sorted()
-        return try write { db -> Int64 in
+        return try write { db -> [String: LogAdvance] in
             let records = try Self.fetchLive(db, ids: unique, filter: [:])
             let missing = Set(unique).subtracting(records.map(\.id))
             guard missing.isEmpty else {
                 throw StoreError(.invalidArgument, "no live reference with id \(missing.sorted().map(String.init).joined(separator: ", ")); nothing was removed")
             }
             var lastSequence: Int64 = 0
+            let before = try Self.head(db)
             for record in records {
                 lastSequence = try Self.reserveSequences(db, count: 1) + 1
                 try db.execute(sql: "UPDATE reference_images SET deleted_seq = ? WHERE id = ? AND deleted_seq IS NULL",
@@ -66,7 +68,8 @@ extension SQLiteBackend {
             for name in Set(records.map(\.category)) {
                 try db.execute(sql: "UPDATE categories SET reference_set_version = reference_set_version + 1 WHERE name = ?", arguments: [name])
             }
-            return lastSequence
+            let advance = LogAdvance(before: before, after: lastSequence)
+            return Dictionary(uniqueKeysWithValues: Set(records.map(\.category)).map { ($0, advance) })
         }
     }
 

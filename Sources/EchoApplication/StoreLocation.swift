@@ -1,0 +1,58 @@
+import EchoStore
+import EchoStorePostgres
+import Foundation
+import Logging
+
+/// Where a store lives, as the adapters name it (`--store`, `ECHO_STORE`): a directory
+/// (the embedded SQLite store, one writer process) or a `postgres://` URL (many nodes and
+/// writers on one database, each node keeping its FAISS caches in `cache`).
+public enum StoreLocation: Sendable, CustomStringConvertible {
+    case directory(String)
+    case postgres(PostgresLocation, cache: String)
+
+    /// Reads `text` as a PostgreSQL URL or a directory.
+    /// - Parameters:
+    ///   - cache: a node's cache directory for a PostgreSQL store (default `./echo-cache`).
+    ///   - password: the database password when the URL has none (from the environment or
+    ///     a file, read by the executable; never logged).
+    /// - Throws: `invalid_parameter` for a malformed URL.
+    public init(_ text: String, cache: String?, password: String?) throws(EchoError) {
+        guard PostgresLocation.isURL(text) else {
+            self = .directory(text)
+            return
+        }
+        var location: PostgresLocation
+        do {
+            location = try PostgresLocation(url: text)
+        } catch {
+            throw EchoError(.invalidParameter, error.message, cause: error)
+        }
+        if location.password == nil { location.password = password }
+        self = .postgres(location, cache: cache ?? "echo-cache")
+    }
+
+    /// The store as people should see it (never a password).
+    public var description: String {
+        switch self {
+        case .directory(let path): path
+        case .postgres(let location, let cache): "\(location) (caches in \(cache))"
+        }
+    }
+
+    /// Opens the store.
+    /// - Parameter lockTimeout: how long a SQLite writer waits for another.
+    /// - Throws: `no_store`, `store_busy`, `database_unavailable`, `store_failed`.
+    public func open(_ mode: ReferenceStore.Mode, lockTimeout: TimeInterval, logger: Logger) throws(EchoError) -> ReferenceStore {
+        do {
+            switch self {
+            case .directory(let path):
+                return try ReferenceStore(directory: path, mode: mode, lockTimeout: lockTimeout, logger: logger)
+            case .postgres(let location, let cache):
+                let backend = try PostgresBackend(location: location, readOnly: mode == .readOnly, logger: logger)
+                return try ReferenceStore(backend: backend, cacheDirectory: cache, mode: mode, logger: logger)
+            }
+        } catch {
+            throw EchoError(classifying: error)
+        }
+    }
+}
