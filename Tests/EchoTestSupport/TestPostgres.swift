@@ -54,13 +54,14 @@ public struct TestPostgres: Sendable {
         try run(bin + "/psql", ["-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-h", "127.0.0.1", "-p", "\(port)", "-U", "postgres", "-d", database, "-c", sql])
     }
 
-    /// Runs pg_ctl on the cluster (as the postgres user when the tests run as root).
+    /// Runs pg_ctl on the cluster (as the postgres user when the tests run as root). Its
+    /// output is discarded: the server it starts would hold a pipe open for its lifetime.
     public func pgctl(_ arguments: [String]) throws {
-        try run(bin + "/pg_ctl", ["-D", data] + arguments, asPostgres: true)
+        try run(bin + "/pg_ctl", ["-D", data] + arguments, asPostgres: true, capture: false)
     }
 
     @discardableResult
-    func run(_ executable: String, _ arguments: [String], asPostgres: Bool = false) throws -> String {
+    func run(_ executable: String, _ arguments: [String], asPostgres: Bool = false, capture: Bool = true) throws -> String {
         let process = Process()
         if asPostgres, getuid() == 0 {
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
@@ -68,6 +69,29 @@ public struct TestPostgres: Sendable {
         } else {
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
+        }
+        guard capture else {
+            // posix_spawn and waitpid: the server pg_ctl starts outlives it, and Foundation's
+            // Process does not always see such a child exit.
+            let command = asPostgres && getuid() == 0 ? ["/usr/sbin/runuser", "-u", "postgres", "--", executable] + arguments : [executable] + arguments
+            var actions: posix_spawn_file_actions_t = posix_spawn_file_actions_t()
+            posix_spawn_file_actions_init(&actions)
+            defer { posix_spawn_file_actions_destroy(&actions) }
+            for descriptor in [0, 1, 2] as [Int32] {
+                posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", descriptor == 0 ? O_RDONLY : O_WRONLY, 0)
+            }
+            let argv = command.map { strdup($0) } + [nil]
+            defer { argv.forEach { free($0) } }
+            var pid: pid_t = 0
+            guard posix_spawn(&pid, command[0], &actions, nil, argv, environ) == 0 else {
+                throw Failed(description: "cannot start \(command[0])")
+            }
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+            guard status == 0 else {
+                throw Failed(description: "\((executable as NSString).lastPathComponent) \(arguments.joined(separator: " ")) failed (status \(status))")
+            }
+            return ""
         }
         let output = Pipe(), errors = Pipe()
         process.standardOutput = output
@@ -80,5 +104,51 @@ public struct TestPostgres: Sendable {
             throw Failed(description: "\((executable as NSString).lastPathComponent) failed (\(process.terminationStatus)): \(String(decoding: err, as: UTF8.self))")
         }
         return String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// A PostgreSQL cluster of one test's own (initdb + pg_ctl in a temporary directory, on
+/// a free loopback port), for tests that stop and restart the server; removed when released.
+public final class PrivateCluster: @unchecked Sendable {
+    public let postgres: TestPostgres
+    private let directory: TemporaryDirectory
+
+    public init() throws {
+        let shared = try TestPostgres.cluster()
+        directory = try TemporaryDirectory(prefix: "echo-pg")
+        let data = directory.path + "/data"
+        if getuid() == 0 {
+            chmod(directory.path, 0o755)
+            try shared.run("/bin/chown", ["postgres", directory.path])
+        }
+        let port = try Self.freePort()
+        postgres = TestPostgres(port: port, bin: shared.bin, data: data)
+        try postgres.run(shared.bin + "/initdb", ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-instructions"], asPostgres: true)
+        try start()
+    }
+
+    deinit { try? postgres.pgctl(["-m", "immediate", "stop"]) }
+
+    public func start() throws {
+        try postgres.pgctl(["-l", postgres.data + "/server.log", "-w", "-t", "60",
+                            "-o", "-p \(postgres.port) -k \(directory.path) -c listen_addresses=127.0.0.1", "start"])
+    }
+
+    /// Stops the server: `fast` rolls back open transactions and disconnects clients.
+    public func stop(mode: String = "fast") throws { try postgres.pgctl(["-m", mode, "-w", "stop"]) }
+
+    static func freePort() throws -> Int {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+        }
+        guard bound else { throw TestPostgres.Failed(description: "no free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
