@@ -15,8 +15,10 @@ import Synchronization
 /// index file is rebuilt from SQLite. A crash at any instant loses no committed reference
 /// and never lets a query return a deleted one.
 ///
-/// Concurrency: one writer process at a time (an exclusive lock; a second writer gets
-/// `StoreError.busy` after `lockTimeout`); any number of reader processes. Within a
+/// Concurrency: on SQLite (`init(directory:)`), one writer process at a time (an
+/// exclusive lock; a second writer gets `StoreError.busy` after `lockTimeout`) and any
+/// number of reader processes; over a backend with many writers (PostgreSQL), any number
+/// of writing processes, each replaying the others' commits from the log. Within a
 /// process, queries run concurrently with each other and with writes.
 public final class ReferenceStore: Sendable {
     /// How a store is opened.
