@@ -3,12 +3,12 @@ import Foundation
 import Synchronization
 import Testing
 
-/// A value shared by the threads of a case.
-final class Locked<Value: Sendable>: Sendable {
+/// A value shared by the threads of a test.
+public final class Locked<Value: Sendable>: Sendable {
     private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    var value: Value { mutex.withLock { $0 } }
-    func update(_ body: (inout Value) -> Void) { mutex.withLock { body(&$0) } }
+    public init(_ value: Value) { mutex = Mutex(value) }
+    public var value: Value { mutex.withLock { $0 } }
+    public func update(_ body: (inout Value) -> Void) { mutex.withLock { body(&$0) } }
 }
 
 /// One behaviour every `StoreBackend` must have, runnable against any backend.

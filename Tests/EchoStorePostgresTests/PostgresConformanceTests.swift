@@ -47,7 +47,7 @@ struct PostgresBackendTests {
         let idA = Locked<Int64?>(nil)
         DispatchQueue.global().async(group: writerA) {
             let batch = try? nodeA.addReferences([Self.reference("a", [1, 0])], to: parts, createdAt: "t")
-            idA.set(batch?.added.first?.id)
+            idA.update { $0 = batch?.added.first?.id }
         }
         #expect(reached.wait(timeout: .now() + 10) == .success)
         nodeA.beforeHeadAdvance.withLock { $0 = nil }
@@ -58,7 +58,7 @@ struct PostgresBackendTests {
         // Now A commits: a replay from the head the cache recorded must still bring A's row.
         resume.signal()
         writerA.wait()
-        let a = try #require(idA.get())
+        let a = try #require(idA.value)
         #expect(a < idB, "A took the lower id: with a sequence as the log, a replay after B's would skip it")
         let second = try nodeB.changes(ofCategory: parts.id, after: first.head)
         #expect(second.added.map(\.id) == [a])
@@ -110,7 +110,7 @@ struct PostgresBackendTests {
         DispatchQueue.concurrentPerform(iterations: 4) { _ in
             do { _ = try PostgresFixture.backend(database, connections: 1) } catch { failures.update { $0.append("\(error)") } }
         }
-        #expect(failures.get().isEmpty, "\(failures.get())")
+        #expect(failures.value.isEmpty, "\(failures.value)")
         #expect(try database.psql("SELECT count(*) FROM echo_migrations") == "\(EmbeddedPostgresMigrations.all.count)")
         _ = try PostgresBackend(location: PostgresLocation(url: database.url), readOnly: true, logger: PostgresFixture.logger)
     }
@@ -126,14 +126,4 @@ struct PostgresBackendTests {
             #expect(throws: StoreError.self) { try PostgresLocation(url: bad) }
         }
     }
-}
-
-/// A value shared by threads of a test.
-final class Locked<Value: Sendable>: @unchecked Sendable {
-    private var value: Value
-    private let lock = NSLock()
-    init(_ value: Value) { self.value = value }
-    func get() -> Value { lock.withLock { value } }
-    func set(_ new: Value) { lock.withLock { value = new } }
-    func update(_ body: (inout Value) -> Void) { lock.withLock { body(&value) } }
 }

@@ -7,7 +7,6 @@ extension SQLiteBackend {
         try write { db -> AddedReferences in
             var added: [(id: Int64, vector: [Float])] = []
             var outcomes: [AddOutcome] = []
-            var lastSequence: Int64 = 0
             let encoder = JSONEncoder.sorted
             let findLive = try db.cachedStatement(sql: "SELECT id FROM reference_images WHERE category_id = ? AND sha256 = ? AND deleted_seq IS NULL")
             let insertImage = try db.cachedStatement(sql: """
@@ -41,12 +40,14 @@ extension SQLiteBackend {
                 }
                 added.append((id, reference.vector))
                 outcomes.append(.added(id: id))
-                lastSequence = sequence
             }
             if !added.isEmpty {
                 try db.execute(sql: "UPDATE categories SET reference_set_version = reference_set_version + 1 WHERE id = ?", arguments: [category.id])
             }
-            return AddedReferences(outcomes: outcomes, added: added, advance: LogAdvance(before: before, after: lastSequence))
+            // The whole reserved block is this transaction's: a cache may move to its end,
+            // so the next batch's `before` is where this one left it (no needless replay).
+            return AddedReferences(outcomes: outcomes, added: added,
+                                   advance: LogAdvance(before: before, after: added.isEmpty ? before : before + Int64(references.count)))
         }
     }
 
