@@ -104,6 +104,7 @@ let package = Package(
                 "EchoIndex",
                 "EchoFeatures",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             plugins: ["EmbedMigrations"]

@@ -48,6 +48,21 @@ extension EchoApp {
         return try classified { try store.remove(ids: ids) }
     }
 
+    /// A live reference's image file (from the database for PostgreSQL, from its source
+    /// path for SQLite), with its format judged by its bytes.
+    /// - Throws: `unknown_reference` when no live reference has the id, or its file is gone
+    ///   or changed (SQLite); `database_unavailable`, `store_failed`.
+    public func referenceImage(id: Int64) throws(EchoError) -> (image: ReferenceImage, format: ImageFormat) {
+        do {
+            let image = try store.referenceImage(id: id)
+            return (image, try ImageFormat.detect(image.bytes))
+        } catch let error as StoreError where error.code == .invalidArgument {
+            throw EchoError(.unknownReference, error.message, cause: error)
+        } catch {
+            throw EchoError(classifying: error)
+        }
+    }
+
     /// Gives a category a new name; everything of it goes along.
     /// - Throws: `invalid_category` for a new name that breaks the rule;
     ///   `unknown_category`; `invalid_parameter` when the new name is taken; `read_only`,

@@ -54,6 +54,8 @@ public struct EchoError: Error, Sendable, CustomStringConvertible {
         /// The database (PostgreSQL) cannot be reached or is restarting; retry shortly. A
         /// write cut off while it committed may have been saved: retrying it is safe.
         public static let databaseUnavailable = Code(rawValue: "database_unavailable")
+        /// The store's backend does not do this (a queued inspection needs PostgreSQL).
+        public static let unsupported = Code(rawValue: "unsupported")
 
         // Failures of Echo's own parts or its surroundings (logged in full).
         /// The store failed: SQLite, the file system, a FAISS index.
@@ -71,7 +73,7 @@ public struct EchoError: Error, Sendable, CustomStringConvertible {
         public static let allCases: [Code] = [
             invalidCategory, invalidMetadata, invalidIndex, invalidParameter, badImage, imageTooLarge, badRequest, nothingToDo,
             unknownCategory, unknownReference, unknownRun, noKnowledge, noStore,
-            noReferences, incompatible, readOnly, storeBusy, databaseUnavailable,
+            noReferences, incompatible, readOnly, storeBusy, databaseUnavailable, unsupported,
             storeFailed, weightsUnusable, mllmFailed, outputFailed, `internal`,
         ]
 

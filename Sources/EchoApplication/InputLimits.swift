@@ -10,6 +10,9 @@ public struct InputLimits: Sendable, Equatable {
     public var maxK: Int = 100
     /// The most references one list page may hold.
     public var maxPage: Int = 10_000
+    /// The largest image file a queued run stores in the database (64 MiB); larger files
+    /// are recorded as failed (`image_too_large`).
+    public var maxImageBytes: Int = 64 << 20
 
     /// The default limits (40 MP, k ≤ 100, pages of ≤ 10,000).
     public init() {}

@@ -18,6 +18,11 @@ public enum UseCaseMetrics {
     public static let inspectFiles = "echo_inspect_run_duration_seconds"
     /// Images inspected, by final verdict (`verdict`: normal, anomalous, uncertain, uncalibrated, failed).
     public static let inspectedImages = "echo_inspected_images_total"
+    /// One `enqueueInspection`: files read and stored, jobs created.
+    public static let enqueueInspection = "echo_enqueue_duration_seconds"
+    /// Jobs a worker finished, by outcome (`outcome`: recorded, lost — its lease went to
+    /// another worker first —, gave_up after too many attempts).
+    public static let workerJobs = "echo_worker_jobs_total"
 }
 
 extension EchoApp {

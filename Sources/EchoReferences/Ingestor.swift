@@ -190,7 +190,8 @@ public struct Ingestor: Sendable {
             let image = try decoder.decode([UInt8](data))
             let embedding = try embedder.embed(image)
             return .new(NewReference(sha256: sha256, sourcePath: path, width: image.width, height: image.height,
-                                     metadata: options.metadata, vector: embedding.global, patches: embedding.patches))
+                                     metadata: options.metadata, vector: embedding.global, patches: embedding.patches,
+                                     imageBytes: store.keepsImageBytes ? [UInt8](data) : nil))
         } catch let error as ImagingError {
             return .failed(Failure(message: error.description))
         } catch let error as EmbeddingError {

@@ -85,6 +85,11 @@ enum OpenAPIDocument {
           }}
         },
         "schemas": {
+          "RunStatus": {"type": "object", "required": ["id", "category", "state", "images", "recorded", "inProgress", "queued"],
+            "properties": {"id": {"type": "integer"}, "category": {"type": "string"}, "state": {"type": "string", "enum": ["enqueuing", "running", "finished"]},
+              "queued": {"type": "boolean"}, "images": {"type": "integer"}, "recorded": {"type": "integer"}, "inProgress": {"type": "integer"},
+              "referenceSetVersion": {"type": "integer"}, "threshold": {"type": ["number", "null"]}, "startedAt": {"type": "string"},
+              "finishedAt": {"type": ["string", "null"]}, "summary": {"type": "object", "additionalProperties": {"type": "integer"}}}},
           "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "object", "required": ["code", "message"],
             "properties": {"code": {"type": "string"}, "message": {"type": "string"}}}}},
           "Reference": {"type": "object", "properties": {"id": {"type": "integer"}, "category": {"type": "string"}, "sha256": {"type": "string"},
@@ -144,6 +149,13 @@ enum OpenAPIDocument {
           "parameters": [{"$ref": "#/components/parameters/id"}],
           "delete": {"summary": "Remove a reference", "responses": {"200": {"description": "The removed reference", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Reference"}}}}, "400": {"$ref": "#/components/responses/error"}, "404": {"$ref": "#/components/responses/error"}}}
         },
+        "/v1/references/{id}/image": {
+          "parameters": [{"$ref": "#/components/parameters/id"}],
+          "get": {"summary": "A golden sample's image file (content-addressed: the ETag is its SHA-256)",
+            "parameters": [{"name": "If-None-Match", "in": "header", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "The image", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}, "image/jpeg": {"schema": {"type": "string", "format": "binary"}}}},
+              "304": {"description": "Not modified"}, "400": {"$ref": "#/components/responses/error"}, "404": {"$ref": "#/components/responses/error"}}}
+        },
         "/v1/categories/{category}/query": {
           "parameters": [{"$ref": "#/components/parameters/category"}],
           "post": {"summary": "The k nearest golden samples of an image", "parameters": [{"name": "k", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}}],
@@ -161,7 +173,7 @@ enum OpenAPIDocument {
         },
         "/v1/runs/{id}": {
           "parameters": [{"$ref": "#/components/parameters/id"}],
-          "get": {"summary": "A recorded run's results", "responses": {"200": {"description": "Results", "content": {"application/json": {"schema": {"type": "object"}}}}, "400": {"$ref": "#/components/responses/error"}, "404": {"$ref": "#/components/responses/error"}}}
+          "get": {"summary": "A run's progress (state; images recorded of all, in progress) and its results so far", "responses": {"200": {"description": "Status and results", "content": {"application/json": {"schema": {"type": "object", "properties": {"run": {"type": "integer"}, "status": {"$ref": "#/components/schemas/RunStatus"}, "results": {"type": "array", "items": {"type": "object"}}}}}}}, "400": {"$ref": "#/components/responses/error"}, "404": {"$ref": "#/components/responses/error"}}}
         },
         "/v1/knowledge": {
           "post": {"summary": "Import knowledge (MMAD's domain_knowledge.json or Echo's format)", "parameters": [{"name": "dataset", "in": "query", "description": "Only this dataset of an MMAD file (an Echo-format body with a dataset is a 400)", "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,100}$"}}],

@@ -80,6 +80,18 @@ enum Routes {
             let removed = try await service.offload { try service.app.removeReferences(ids: [id]) }
             return try JSONBody.response(removed[0])
         }
+        table.add(.get, "/v1/references/:id/image", errors: [.unknownReference, .databaseUnavailable, .storeFailed]) { request, context in
+            let id = try context.parameters.require("id", as: Int64.self)
+            let (image, format) = try await service.offload { try service.app.referenceImage(id: id) }
+            // Content-addressed: the bytes behind an ETag never change.
+            let tag = "\"\(image.reference.sha256)\""
+            var headers: HTTPFields = [.eTag: tag, .cacheControl: "private, max-age=86400, immutable"]
+            if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag }) == true {
+                return Response(status: .notModified, headers: headers)
+            }
+            headers[.contentType] = format == .png ? "image/png" : "image/jpeg"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: image.bytes)))
+        }
         table.add(.post, "/v1/categories/:category/query",
                   errors: [.invalidCategory, .invalidParameter, .invalidMetadata, .badImage, .imageTooLarge, .unknownCategory, .incompatible, .storeFailed]) { request, context in
             let category = try Validate.categoryName(inPath: context.parameters.require("category"))
@@ -102,10 +114,11 @@ enum Routes {
             let answer = try await service.withTimeout { try await service.app.inspectUpload(bytes, category: category, review: review) }
             return try JSONBody.response(answer)
         }
-        table.add(.get, "/v1/runs/:id", errors: [.unknownRun, .storeFailed]) { _, context in
+        table.add(.get, "/v1/runs/:id", errors: [.unknownRun, .databaseUnavailable, .storeFailed]) { _, context in
             let id = try context.parameters.require("id", as: Int64.self)
-            let results = try await service.offload { try service.app.runResults(id) }
-            return try JSONBody.response(["run": AnyEncodable(id), "results": AnyEncodable(results.map(RunResultView.init))])
+            let progress = try await service.offload { try service.app.runProgress(id) }
+            return try JSONBody.response(["run": AnyEncodable(id), "status": AnyEncodable(progress.status),
+                                          "results": AnyEncodable(progress.results.map(RunResultView.init))])
         }
     }
 

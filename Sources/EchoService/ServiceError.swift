@@ -55,7 +55,7 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
         switch code {
         case .imageTooLarge: .contentTooLarge
         case .unknownCategory, .unknownReference, .unknownRun, .noKnowledge, .noStore: .notFound
-        case .noReferences, .incompatible: .conflict
+        case .noReferences, .incompatible, .unsupported: .conflict
         case .readOnly: .forbidden
         case .storeBusy, .databaseUnavailable: .serviceUnavailable
         case .mllmFailed: .badGateway

@@ -38,9 +38,13 @@ public struct NewReference: Sendable {
     public var vector: [Float]
     /// Patch features for the vision expert (optional).
     public var patches: PatchFeatures?
+    /// The image file's bytes, stored content-addressed when the backend keeps them
+    /// (`StoreBackend.keepsImageBytes`); nil otherwise.
+    public var imageBytes: [UInt8]?
 
     public init(sha256: String, sourcePath: String, width: Int, height: Int, metadata: [String: String] = [:],
-                vector: [Float], patches: PatchFeatures? = nil) {
+                vector: [Float], patches: PatchFeatures? = nil, imageBytes: [UInt8]? = nil) {
+        self.imageBytes = imageBytes
         self.sha256 = sha256
         self.sourcePath = sourcePath
         self.width = width

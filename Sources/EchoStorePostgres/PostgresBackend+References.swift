@@ -40,6 +40,9 @@ extension PostgresBackend {
                         RETURNING id
                         """)
                     if let id = inserted.first {
+                        if let bytes = reference.imageBytes {
+                            try Self.storeImage(session, sha256: reference.sha256, bytes: bytes, at: createdAt)
+                        }
                         try session.query("INSERT INTO reference_vectors (reference_id, vector) VALUES (\(id), \(VectorCoding.float32Blob(reference.vector)))")
                         if let patches = reference.patches {
                             try session.query("""

@@ -153,13 +153,7 @@ public struct InspectionRunner: Sendable {
     /// - Throws: `.store` when the run cannot be recorded; `.image` or `.output` when
     ///   the report cannot be written.
     public func record(_ batch: InspectionBatch, reportDirectory: String?) throws(ReferenceExtractorError) -> RunReport {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let records = batch.images.map { image in
-            RunResultRecord(imagePath: image.path, verdict: image.verdict?.rawValue ?? "failed",
-                            score: image.result.map { Double($0.score) }, background: image.result.map { Double($0.background) },
-                            details: (try? String(decoding: encoder.encode(image), as: UTF8.self)) ?? "{}")
-        }
+        let records = batch.images.map(Self.resultRecord)
         var reportPath: String?
         do {
             let drift = try runDrift(batch)
@@ -172,10 +166,7 @@ public struct InspectionRunner: Sendable {
             }
             let report = RunReport(runID: runID, category: batch.category, threshold: batch.threshold, images: batch.images,
                                    reportPath: reportPath, drift: drift)
-            try expert.store.finishRun(runID, summary: [
-                "normal": report.count(.normal), "anomalous": report.count(.anomalous), "uncertain": report.count(.uncertain),
-                "uncalibrated": report.count(.uncalibrated), "failed": report.failed,
-            ], drift: drift)
+            try expert.store.finishRun(runID, summary: Self.summary(verdicts: batch.images.map { $0.verdict?.rawValue ?? "failed" }), drift: drift)
             return report
         } catch let error as StoreError {
             throw .store(error)

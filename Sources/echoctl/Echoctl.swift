@@ -15,7 +15,7 @@ struct Echoctl: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Ingest.self, Query.self, Calibrate.self, Audit.self, Inspect.self, Reembed.self, Categories.self, List.self, Remove.self, RenameCategory.self, Verify.self, RebuildIndex.self, Stats.self,
-            Knowledge.self, Eval.self, Serve.self, Embed.self, ImageCommand.self, Doctor.self,
+            Worker.self, Runs.self, Knowledge.self, Eval.self, Serve.self, Embed.self, ImageCommand.self, Doctor.self,
         ]
     )
 
@@ -44,6 +44,7 @@ enum CommandExit {
         switch code {
         case .unknownCategory, .unknownReference, .unknownRun, .noKnowledge, .noStore, .noReferences: 66  // EX_NOINPUT
         case .readOnly: 77  // EX_NOPERM
+        case .unsupported: 69  // EX_UNAVAILABLE
         case .storeBusy, .databaseUnavailable, .mllmFailed: 75  // EX_TEMPFAIL
         case .storeFailed, .outputFailed: 74  // EX_IOERR
         case .weightsUnusable: 78  // EX_CONFIG
@@ -56,6 +57,6 @@ enum CommandExit {
         Exit status: 0 success; 1 some files failed (ingest, inspect, verify); 3 anomalies or outliers found; \
         64 bad usage; 65 bad input (invalid_*, bad_image, image_too_large, bad_request, nothing_to_do, incompatible); \
         66 not found (unknown_*, no_store, no_references, no_knowledge); 74 store or output failed; 75 busy or MLLM \
-        failed, retry; 77 read-only; 78 weights unusable; 70 internal error.
+        failed, retry; 69 not supported by the store's backend; 77 read-only; 78 weights unusable; 70 internal error.
         """
 }

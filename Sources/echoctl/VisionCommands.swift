@@ -63,6 +63,8 @@ struct Inspect: AsyncParsableCommand {
     @Option(help: "Write an HTML report with overlays into this directory.") var report: String?
     @Flag(help: "Have the MLLM experts review every image (see --mllm-url, --modules).") var mllm = false
     @Option(help: "MLLM reviews in flight at once.") var mllmConcurrency: Int = 4
+    @Flag(help: "Enqueue the images for `echoctl worker`s (PostgreSQL store) and print the run id instead of inspecting here.")
+    var queue = false
     @OptionGroup var moduleOptions: ModuleOptions
     @OptionGroup var mllmOptions: MLLMOptions
     @OptionGroup var embedderOptions: EmbedderOptions
@@ -71,6 +73,7 @@ struct Inspect: AsyncParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() async throws {
+        if queue { return try enqueue() }
         var request = InspectFilesRequest(paths: paths, category: category)
         request.neighbours = neighbours
         request.reportDirectory = report
@@ -111,5 +114,26 @@ struct Inspect: AsyncParsableCommand {
         }
         if result.failed > 0 { throw ExitCode(1) }
         if result.count(.anomalous) + result.count(.uncertain) > 0 { throw ExitCode(3) }
+    }
+
+    /// `--queue`: stores the images and their jobs for workers; prints the run id.
+    private func enqueue() throws {
+        guard report == nil else { throw ValidationError("--report needs a run inspected here; drop --queue for an HTML report") }
+        var request = EnqueueInspectionRequest(paths: paths, category: category)
+        request.neighbours = neighbours
+        request.review = mllm
+        try request.validate()
+        let app = try storeOptions.app(.readWrite, runtime: runtime, label: "inspect")
+        let bar = ProgressBar(label: "enqueue")
+        let json = output.json
+        let run = try app.enqueueInspection(request) { done, total in
+            if !json, done % 16 == 0 || done == total { bar.update(done: done, total: total, detail: "") }
+        }
+        if json {
+            try printJSON(run)
+        } else {
+            print("run \(run.runID): \(run.queued) images queued" + (run.failed > 0 ? ", \(run.failed) unreadable (recorded as failed)" : "")
+                  + "; start `echoctl worker` anywhere on this store, follow with `echoctl runs show \(run.runID)`")
+        }
     }
 }

@@ -27,7 +27,7 @@ struct ServiceRouteTests {
                 #expect(documented == routes, "documented but not served: \(documented.subtracting(routes)); served but not documented: \(routes.subtracting(documented))")
             }
         }
-        #expect(routes.count == 15)
+        #expect(routes.count == 16)
     }
 
     @Test("/readyz answers without a token: ready while the store answers")
@@ -152,6 +152,28 @@ struct ServiceRouteTests {
         #expect(try service.store.verify().isConsistent)
     }
 
+    @Test("a golden sample's image is served with its type and its SHA-256 as ETag (304 when unchanged); a gone file or unknown id is 404")
+    func referenceImages() async throws {
+        let directory = try TemporaryDirectory()
+        let service = try ServiceFixture.service(directory)
+        try await ServiceFixture.application(service).test(.router) { client in
+            let golden = try ServiceFixture.crop(dx: 0, dy: 0)
+            let added = try await client.send(.post, "/v1/categories/parts/references", body: golden, contentType: "image/png")
+            let id = try #require(added.json["id"] as? Int), sha = try #require(added.json["sha256"] as? String)
+            let image = try await client.send(.get, "/v1/references/\(id)/image", token: ServiceFixture.reader)
+            #expect(image.status == .ok && image.headers[.contentType] == "image/png" && image.headers[.eTag] == "\"\(sha)\"")
+            #expect(Array(image.body.readableBytesView) == Array(golden.readableBytesView))
+            let unchanged = try await client.send(.get, "/v1/references/\(id)/image", headers: [.ifNoneMatch: "\"\(sha)\""])
+            #expect(unchanged.status == .notModified && unchanged.body.readableBytes == 0)
+            #expect(try await client.send(.get, "/v1/references/\(id + 99)/image").errorCode == "unknown_reference")
+            #expect(try await client.send(.get, "/v1/references/abc/image").status == .badRequest)
+            // SQLite keeps features, not bytes: once the file is gone the image is too, said so.
+            try FileManager.default.removeItem(atPath: service.app.uploadsDirectory + "/\(sha).png")
+            let gone = try await client.send(.get, "/v1/references/\(id)/image")
+            #expect(gone.status == .notFound && gone.errorCode == "unknown_reference" && gone.text.contains("no longer at"), "\(gone.text)")
+        }
+    }
+
     @Test("limits: a body over --max-body is 413, an image over --max-pixels is 413")
     func limits() async throws {
         let directory = try TemporaryDirectory()
@@ -230,6 +252,10 @@ struct ServiceRouteTests {
             #expect(run.status == .ok)
             let results = try #require(run.json["results"] as? [[String: Any]])
             #expect(results.count == 1 && results[0]["verdict"] as? String == "anomalous")
+            let status = try #require(run.json["status"] as? [String: Any])
+            #expect(status["state"] as? String == "finished" && status["images"] as? Int == 1 && status["recorded"] as? Int == 1
+                    && status["queued"] as? Bool == false && status["category"] as? String == "parts", "\(status)")
+            #expect(try await client.send(.get, "/v1/runs/\(runID + 1000)").errorCode == "unknown_run")
 
             let withoutModel = try await client.send(.post, "/v1/categories/parts/inspect?mllm=true", body: try ServiceFixture.crop(dx: 2, dy: 2, scratch: true))
             #expect((withoutModel.json["review"] as? [String: Any])?["decidedBy"] as? String == "vision expert (no MLLM configured)")

@@ -126,11 +126,28 @@ public protocol StoreBackend: AnyObject, Sendable {
     /// The newest scores of a category's runs started at or after `since`, newest first.
     func recentScores(categoryID: Int64, since: String, limit: Int) throws(StoreError) -> [(score: Double, background: Double?)]
     func results(ofRun run: Int64) throws(StoreError) -> [RunResultRecord]
+    /// A run and its progress, or nil when no run has that id.
+    func runStatus(_ run: Int64) throws(StoreError) -> RunStatus?
+
+    // MARK: image bytes
+
+    /// Whether the backend keeps golden images' bytes (content-addressed by SHA-256), so
+    /// that any node can show them; when false, a reference's image is read from its
+    /// source path.
+    var keepsImageBytes: Bool { get }
+    /// The stored bytes of the image with this SHA-256, or nil.
+    func imageBytes(sha256: String) throws(StoreError) -> [UInt8]?
 
     // MARK: integrity
 
     /// What the backend's own integrity checks find (empty when sound).
     func integrityProblems() throws(StoreError) -> [String]
+}
+
+extension StoreBackend {
+    /// The default: no image bytes kept (references point at their files).
+    public var keepsImageBytes: Bool { false }
+    public func imageBytes(sha256: String) throws(StoreError) -> [UInt8]? { nil }
 }
 
 /// What `addReferences` did: one outcome per reference, the ones added with their

@@ -112,4 +112,19 @@ extension SQLiteBackend {
             }
         }
     }
+
+    public func runStatus(_ run: Int64) throws(StoreError) -> RunStatus? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT runs.*, c.name AS category_name, (SELECT count(*) FROM run_results WHERE run_id = runs.id) AS recorded
+                FROM runs JOIN categories c ON c.id = runs.category_id WHERE runs.id = ?
+                """, arguments: [run]) else { return nil }
+            let summaryText: String = row["summary"]
+            let summary = (try? JSONDecoder().decode([String: Int].self, from: Data(summaryText.utf8))) ?? [:]
+            let recorded: Int = row["recorded"]
+            return RunStatus(id: row["id"], category: row["category_name"], referenceSetVersion: row["reference_set_version"],
+                             threshold: row["threshold"], startedAt: row["started_at"], finishedAt: row["finished_at"], summary: summary,
+                             queued: false, state: (row["finished_at"] as String?) == nil ? RunState.running : .finished, images: recorded, recorded: recorded, inProgress: 0)
+        }
+    }
 }

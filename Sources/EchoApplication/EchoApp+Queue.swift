@@ -1,0 +1,121 @@
+import Crypto
+import EchoReferences
+import EchoStore
+import EchoVision
+import Foundation
+
+/// A run to enqueue for workers: image files or folders of one category.
+public struct EnqueueInspectionRequest: Sendable {
+    public var paths: [String]
+    public var category: String
+    /// Nearest normals each image is compared with.
+    public var neighbours = 3
+    /// Have the MLLM experts review each image (on the workers, with their MLLM).
+    public var review = false
+
+    public init(paths: [String], category: String) {
+        self.paths = paths
+        self.category = category
+    }
+
+    /// Checks the request before anything is read.
+    /// - Throws: `invalid_parameter`.
+    public func validate() throws(EchoError) {
+        guard neighbours > 0 else { throw EchoError(.invalidParameter, "neighbours must be at least 1 (got \(neighbours))") }
+    }
+}
+
+/// What enqueueing did.
+public struct EnqueuedRun: Sendable, Encodable {
+    public let runID: Int64
+    /// Images enqueued for workers.
+    public let queued: Int
+    /// Paths that could not be read, recorded in the run as failed.
+    public let failed: Int
+}
+
+/// A run with its progress and the results recorded so far.
+public struct RunProgress: Sendable {
+    public let status: RunStatus
+    public let results: [RunResultRecord]
+}
+
+extension EchoApp {
+    /// Images read and stored per transaction while enqueueing.
+    static let enqueueChunk = 16
+
+    /// Enqueues a run: its images' bytes go into the database (content-addressed), one job
+    /// each, opened to workers once every image is in (a run whose enqueuer stops half-way
+    /// is never inspected half). Files that cannot be read are recorded as failed.
+    /// `progress` receives images enqueued and the total.
+    /// - Throws: `invalid_parameter`; `unsupported` when the store has no queue (SQLite:
+    ///   inspect directly); `unknown_category`; `nothing_to_do` when the paths hold no
+    ///   image; `image_too_large` for a file over the byte limit; `read_only`,
+    ///   `database_unavailable`, `store_failed`.
+    public func enqueueInspection(_ request: EnqueueInspectionRequest,
+                                  progress: (Int, Int) -> Void = { _, _ in }) throws(EchoError) -> EnqueuedRun {
+        try request.validate()
+        guard store.queue != nil else {
+            throw EchoError(.unsupported, "the store at \(store.backend.location) has no job queue: queued inspection needs a PostgreSQL store (--store postgres://...); inspect without --queue instead")
+        }
+        return try timed(UseCaseMetrics.enqueueInspection) { () throws(EchoError) in try enqueue(request, progress: progress) }
+    }
+
+    private func enqueue(_ request: EnqueueInspectionRequest, progress: (Int, Int) -> Void) throws(EchoError) -> EnqueuedRun {
+        let (files, missing) = ImageFiles.collect(request.paths)
+        guard !files.isEmpty || !missing.isEmpty else {
+            throw EchoError(.nothingToDo, "no PNG or JPEG files under \(request.paths.joined(separator: ", "))")
+        }
+        let threshold = try classified {
+            _ = try store.category(named: request.category)
+            return try store.calibration(of: request.category)?.threshold
+        }
+        let settings = QueuedRunSettings(neighbours: request.neighbours, review: request.review)
+        let run = try classified { try store.beginQueuedRun(category: request.category, threshold: threshold, settings: settings) }
+        var unreadable = missing.map { InspectedImage(path: $0, result: nil, error: "no such file or directory") }
+        var queued = 0
+        for start in stride(from: 0, to: files.count, by: Self.enqueueChunk) {
+            var images: [QueuedImage] = []
+            for path in files[start..<min(files.count, start + Self.enqueueChunk)] {
+                switch readImageFile(path) {
+                case .success(let bytes):
+                    let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+                    images.append(QueuedImage(name: path, sha256: digest, bytes: bytes))
+                case .failure(let problem):
+                    unreadable.append(InspectedImage(path: path, result: nil, error: problem.message))
+                }
+            }
+            try classified { try store.enqueueImages(images, run: run, firstPosition: queued) }
+            queued += images.count
+            progress(queued + unreadable.count, files.count + missing.count)
+        }
+        try classified {
+            if !unreadable.isEmpty { try store.recordResults(unreadable.map(InspectionRunner.resultRecord), run: run) }
+            try store.sealQueuedRun(run)
+        }
+        logger.info("enqueued a run", metadata: ["run": "\(run)", "category": "\(request.category)", "images": "\(queued)", "failed": "\(unreadable.count)"])
+        return EnqueuedRun(runID: run, queued: queued, failed: unreadable.count)
+    }
+
+    /// A file's bytes, refused above the upload byte limit before reading.
+    private func readImageFile(_ path: String) -> Result<[UInt8], EchoError> {
+        do {
+            let size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+            guard size <= limits.maxImageBytes else {
+                return .failure(EchoError(.imageTooLarge, "\(size) bytes is more than the limit of \(limits.maxImageBytes)"))
+            }
+            return .success([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))))
+        } catch {
+            return .failure(EchoError(.badRequest, "cannot read: \(error.localizedDescription)"))
+        }
+    }
+
+    /// A run, how far it got, and its results so far.
+    /// - Throws: `unknown_run`; `database_unavailable`, `store_failed`.
+    public func runProgress(_ id: Int64) throws(EchoError) -> RunProgress {
+        try classified {
+            guard let status = try store.runStatus(id) else { throw EchoError(.unknownRun, "no run has id \(id)") }
+            return RunProgress(status: status, results: try store.results(ofRun: id))
+        }
+    }
+}

@@ -1,0 +1,40 @@
+/// Queued inspection (backends that are an `InspectionQueue`) and run progress.
+extension ReferenceStore {
+    /// The backend's inspection queue, or nil when it has none (SQLite: one machine,
+    /// inspect directly).
+    public var queue: (any InspectionQueue)? { backend as? any InspectionQueue }
+
+    /// A run and how far it got, or nil when no run has that id.
+    public func runStatus(_ run: Int64) throws(StoreError) -> RunStatus? {
+        try backend.runStatus(run)
+    }
+
+    /// Starts a queued run of `category` at its current reference set, with `threshold`.
+    /// - Throws: `.unknownCategory`; `.readOnly`; `.invalidArgument` when the backend has no queue.
+    public func beginQueuedRun(category categoryName: String, threshold: Double?, settings: QueuedRunSettings) throws(StoreError) -> Int64 {
+        try requireWritable()
+        let queue = try requireQueue()
+        let category = try category(named: categoryName)
+        return try queue.beginQueuedRun(categoryID: category.id, referenceSetVersion: category.referenceSetVersion, threshold: threshold,
+                                        settings: settings, at: Self.timestamp())
+    }
+
+    /// Adds images (their bytes stored content-addressed) to a queued run being enqueued.
+    public func enqueueImages(_ images: [QueuedImage], run: Int64, firstPosition: Int) throws(StoreError) {
+        try requireWritable()
+        try requireQueue().enqueueImages(images, run: run, firstPosition: firstPosition, at: Self.timestamp())
+    }
+
+    /// Opens a queued run's jobs to workers.
+    public func sealQueuedRun(_ run: Int64) throws(StoreError) {
+        try requireWritable()
+        try requireQueue().sealQueuedRun(run)
+    }
+
+    func requireQueue() throws(StoreError) -> any InspectionQueue {
+        guard let queue else {
+            throw StoreError(.invalidArgument, "the store at \(backend.location) has no job queue; queued inspection needs a PostgreSQL store")
+        }
+        return queue
+    }
+}
