@@ -240,7 +240,7 @@ let package = Package(
         // backend's tests run its cases.
         .target(
             name: "EchoStoreConformance",
-            dependencies: ["EchoStore"],
+            dependencies: ["EchoStore", "EchoTestSupport"],
             path: "Tests/EchoStoreConformance"
         ),
         .testTarget(
@@ -296,7 +296,8 @@ let package = Package(
         // End-to-end tests that run the built echoctl binary.
         .testTarget(
             name: "EchoctlTests",
-            dependencies: ["EchoTestSupport", "echoctl", "echo-test-writer", "FakeMLLMServer", "EchoStore"]
+            dependencies: ["EchoTestSupport", "echoctl", "echo-test-writer", "FakeMLLMServer", "EchoStore",
+                           .product(name: "Crypto", package: "swift-crypto")]
         ),
     ],
     cxxLanguageStandard: .cxx17

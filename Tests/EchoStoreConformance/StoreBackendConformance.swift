@@ -1,15 +1,8 @@
 import EchoStore
+@_exported import EchoTestSupport
 import Foundation
 import Synchronization
 import Testing
-
-/// A value shared by the threads of a test.
-public final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    public init(_ value: Value) { mutex = Mutex(value) }
-    public var value: Value { mutex.withLock { $0 } }
-    public func update(_ body: (inout Value) -> Void) { mutex.withLock { body(&$0) } }
-}
 
 /// One behaviour every `StoreBackend` must have, runnable against any backend.
 public struct BackendCase: Sendable, CustomStringConvertible {
