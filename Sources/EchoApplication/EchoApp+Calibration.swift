@@ -111,7 +111,7 @@ extension EchoApp {
     public func calibrate(_ request: CalibrationRequest) throws(EchoError) -> CalibrationOutcome {
         let settings = try request.validate()
         let expert = try visionExpert(settings)
-        return try classified {
+        return try classified { try store.withCategoryJob(request.category, "calibrating") {
             let removed = request.dropMemoryBank ? try expert.removeMemoryBank(category: request.category) : false
             var summary: MemoryBankSummary?
             if let ratio = request.coreset {
@@ -123,7 +123,7 @@ extension EchoApp {
             }
             let calibration = try expert.calibrate(category: request.category, concurrency: request.concurrency)
             return CalibrationOutcome(calibration: calibration, memoryBankRemoved: removed, memoryBank: summary)
-        }
+        } }
     }
 
     /// Scores every golden sample leave-one-out and marks the outliers; optionally
@@ -137,15 +137,19 @@ extension EchoApp {
         settings.thresholdQuantile = request.quantile
         let base = try visionExpert(settings)
         let (audit, calibration) = try classified { () throws -> (GoldenSetAudit, Calibration?) in
-            let expert = base.scoring(as: try store.calibration(of: request.category))
-            var calibration: Calibration?
-            if !request.readmit.isEmpty { calibration = try expert.readmit(request.readmit, category: request.category, concurrency: request.concurrency) }
-            var audit = try expert.audit(category: request.category, cutoff: request.cutoff, concurrency: request.concurrency)
-            if request.exclude {
-                calibration = try expert.excludeOutliers(of: audit, concurrency: request.concurrency)
-                audit = audit.withExclusions(try store.calibrationExclusions(in: request.category))
+            let work = { () throws -> (GoldenSetAudit, Calibration?) in
+                let expert = base.scoring(as: try store.calibration(of: request.category))
+                var calibration: Calibration?
+                if !request.readmit.isEmpty { calibration = try expert.readmit(request.readmit, category: request.category, concurrency: request.concurrency) }
+                var audit = try expert.audit(category: request.category, cutoff: request.cutoff, concurrency: request.concurrency)
+                if request.exclude {
+                    calibration = try expert.excludeOutliers(of: audit, concurrency: request.concurrency)
+                    audit = audit.withExclusions(try store.calibrationExclusions(in: request.category))
+                }
+                return (audit, calibration)
             }
-            return (audit, calibration)
+            // Excluding or readmitting recalibrates: the category's long job.
+            return request.exclude || !request.readmit.isEmpty ? try store.withCategoryJob(request.category, "auditing", work) : try work()
         }
         var reportPath: String?
         if let directory = request.reportDirectory {
@@ -167,7 +171,9 @@ extension EchoApp {
         return try classified {
             let names = try category.map { [$0] } ?? store.categories().map(\.name)
             let ingestor = Ingestor(store: store, embedder: embedder, logger: logger)
-            return try names.map { try ingestor.reextractPatches(category: $0, force: force, concurrency: concurrency) }
+            return try names.map { name in
+                try store.withCategoryJob(name, "re-extracting patches of") { try ingestor.reextractPatches(category: name, force: force, concurrency: concurrency) }
+            }
         }
     }
 

@@ -56,7 +56,7 @@ extension EchoError {
         case .invalidIndex: .invalidIndex
         case .incompatible: .incompatible
         case .readOnly: .readOnly
-        case .busy: .storeBusy
+        case .busy, .stale: .storeBusy
         case .unavailable: .databaseUnavailable
         case .notFound: .noStore
         default: .storeFailed

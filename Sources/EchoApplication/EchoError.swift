@@ -49,7 +49,9 @@ public struct EchoError: Error, Sendable, CustomStringConvertible {
         public static let incompatible = Code(rawValue: "incompatible")
         /// The store was opened read-only (or the token is read-only).
         public static let readOnly = Code(rawValue: "read_only")
-        /// Another process holds the writer lock; retry.
+        /// Another process holds the writer lock (SQLite) or the category's long-job lock
+        /// (a calibration running on another node), or saved a newer result of the same job
+        /// first; retry.
         public static let storeBusy = Code(rawValue: "store_busy")
         /// The database (PostgreSQL) cannot be reached or is restarting; retry shortly. A
         /// write cut off while it committed may have been saved: retrying it is safe.

@@ -38,3 +38,15 @@ extension ReferenceStore {
         return queue
     }
 }
+
+extension ReferenceStore {
+    /// Runs a long job on a category (calibration, memory bank, patch re-extraction) under
+    /// the category's job lock, so no other node runs one on it at the same time.
+    /// - Throws: `.unknownCategory`; `.busy` when another node holds the lock; what `body` throws.
+    public func withCategoryJob<T>(_ categoryName: String, _ what: String, _ body: () throws -> T) throws -> T {
+        let category = try category(named: categoryName)
+        let lock = try backend.lockCategoryJob(categoryID: category.id, categoryName: category.name, what: what)
+        defer { lock?.release() }
+        return try body()
+    }
+}

@@ -45,9 +45,20 @@ extension CodedError.Code where Domain == StoreErrors {
     /// committed may or may not have committed; retrying it is safe (ingest is idempotent).
     public static var unavailable: Self { Self(name: "database unavailable") }
 
+    /// A long job's result (a calibration, a memory bank) was computed on an older
+    /// reference set than the one already saved: it is not saved. Run the job again.
+    public static var stale: Self { Self(name: "stale result") }
+
     /// A FAISS index operation failed.
     public static var index: Self { Self(name: "index error") }
 
     /// The file system failed (directory, lock file).
     public static var io: Self { Self(name: "i/o") }
+}
+
+extension CodedError where Domain == StoreErrors {
+    /// A result of reference set `attempted` refused because one of `stored` (newer) is saved.
+    package static func newerResult(_ what: String, of category: String, stored: Int64, attempted: Int64) -> StoreError {
+        StoreError(.stale, "a newer \(what) of \(category) (reference set \(stored)) was saved while this one (reference set \(attempted)) was computed; nothing was saved; run it again if the references changed since")
+    }
 }

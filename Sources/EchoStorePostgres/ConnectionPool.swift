@@ -126,10 +126,21 @@ final class ConnectionPool: Sendable {
         connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
+    /// A new connection outside the pool (for a session-level advisory lock, held as long
+    /// as the connection): the caller closes it with `close`.
+    /// - Throws: `SQLFailure`.
+    func dedicatedSession() throws -> Session {
+        Session(connection: try connect(), reused: false, timeout: timeouts.statement, logger: logger)
+    }
+
     private func take() throws -> (PostgresConnection, reused: Bool) {
         while let connection = idle.withLock({ $0.popLast() }) {
             if !connection.isClosed { return (connection, true) }
         }
+        return (try connect(), false)
+    }
+
+    private func connect() throws -> PostgresConnection {
         var configuration = PostgresConnection.Configuration(host: location.host, port: location.port, username: location.user,
                                                              password: location.password, database: location.database, tls: .disable)
         configuration.options.connectTimeout = .nanoseconds(Int64(timeouts.connect.dispatchNanoseconds))
@@ -137,7 +148,7 @@ final class ConnectionPool: Sendable {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
         let future = PostgresConnection.connect(on: group.next(), configuration: configuration, id: id, logger: logger)
         do {
-            return (try Session.wait(future, timeout: timeouts.connect + .seconds(1)), false)
+            return try Session.wait(future, timeout: timeouts.connect + .seconds(1))
         } catch let failure as SQLFailure {
             // A connection that arrives after we gave up is closed, not leaked.
             future.whenSuccess { Self.close($0) }

@@ -14,7 +14,13 @@ extension PostgresBackend {
                 ON CONFLICT (category_id) DO UPDATE SET reference_set_version = excluded.reference_set_version, threshold = excluded.threshold,
                     method = excluded.method, neighbours = excluded.neighbours, scores = excluded.scores, computed_at = excluded.computed_at,
                     scoring = excluded.scoring, backgrounds = excluded.backgrounds
+                WHERE calibrations.reference_set_version <= excluded.reference_set_version
                 """)
+            if let newer = try session.column(Int64.self, """
+                SELECT reference_set_version FROM calibrations WHERE category_id = \(categoryID) AND reference_set_version > \(calibration.referenceSetVersion)
+                """).first {
+                throw StoreError.newerResult("calibration", of: calibration.category, stored: newer, attempted: calibration.referenceSetVersion)
+            }
         }
     }
 

@@ -14,7 +14,13 @@ extension PostgresBackend {
                 ON CONFLICT (category_id) DO UPDATE SET reference_set_version = excluded.reference_set_version, ratio = excluded.ratio,
                     source_patches = excluded.source_patches, dimension = excluded.dimension, vectors = excluded.vectors,
                     origins = excluded.origins, built_at = excluded.built_at
+                WHERE memory_banks.reference_set_version <= excluded.reference_set_version
                 """)
+            if let newer = try session.column(Int64.self, """
+                SELECT reference_set_version FROM memory_banks WHERE category_id = \(categoryID) AND reference_set_version > \(bank.referenceSetVersion)
+                """).first {
+                throw StoreError.newerResult("memory bank", of: bank.category, stored: newer, attempted: bank.referenceSetVersion)
+            }
         }
     }
 

@@ -31,6 +31,7 @@ public enum StoreBackendConformance {
         BackendCase(description: "patch features are replaced for exactly the live references, with the recipe", run: patches),
         BackendCase(description: "calibrations and exclusions round-trip and follow the live references", run: calibrations),
         BackendCase(description: "memory banks round-trip (float16 rows), stamp and remove", run: memoryBanks),
+        BackendCase(description: "a calibration or memory bank of an older reference set never replaces a newer one (stale)", run: fencedSaves),
         BackendCase(description: "knowledge is added or replaced by key and searched with key and title first", run: knowledge),
         BackendCase(description: "runs record results in order, drift, and recent scores newest first", run: runs),
         BackendCase(description: "a sound backend reports no integrity problems", run: integrity),
@@ -310,6 +311,24 @@ public enum StoreBackendConformance {
         #expect(try backend.removeMemoryBank(categoryID: bottle.id))
         #expect(try !backend.removeMemoryBank(categoryID: bottle.id))
         #expect(try backend.memoryBank(categoryID: bottle.id, categoryName: "bottle") == nil)
+    }
+
+    static func fencedSaves(_ backend: any StoreBackend) throws {
+        let bottle = try category(backend)
+        let current = Calibration(category: "bottle", referenceSetVersion: 5, threshold: 2, method: "m", neighbours: 3, scores: [2], computedAt: "u", scoring: "s")
+        try backend.saveCalibration(current, categoryID: bottle.id)
+        let stale = Calibration(category: "bottle", referenceSetVersion: 4, threshold: 9, method: "m", neighbours: 3, scores: [9], computedAt: "v", scoring: "s")
+        #expect(code { try backend.saveCalibration(stale, categoryID: bottle.id) } == "stale result")
+        #expect(try backend.calibration(categoryID: bottle.id, categoryName: "bottle") == current, "the newer one stays")
+        let again = Calibration(category: "bottle", referenceSetVersion: 5, threshold: 3, method: "m2", neighbours: 1, scores: [3], computedAt: "w", scoring: "s")
+        try backend.saveCalibration(again, categoryID: bottle.id)
+        #expect(try backend.calibration(categoryID: bottle.id, categoryName: "bottle") == again, "the same reference set may be calibrated again")
+
+        let bank = MemoryBank(category: "bottle", referenceSetVersion: 5, ratio: 0.5, sourcePatches: 2, dimension: 1, vectors: [1], origins: [1], builtAt: "t")
+        try backend.saveMemoryBank(bank, categoryID: bottle.id)
+        let staleBank = MemoryBank(category: "bottle", referenceSetVersion: 3, ratio: 0.1, sourcePatches: 2, dimension: 1, vectors: [7], origins: [1], builtAt: "u")
+        #expect(code { try backend.saveMemoryBank(staleBank, categoryID: bottle.id) } == "stale result")
+        #expect(try backend.memoryBank(categoryID: bottle.id, categoryName: "bottle") == bank)
     }
 
     static func knowledge(_ backend: any StoreBackend) throws {

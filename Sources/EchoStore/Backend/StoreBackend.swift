@@ -129,6 +129,15 @@ public protocol StoreBackend: AnyObject, Sendable {
     /// A run and its progress, or nil when no run has that id.
     func runStatus(_ run: Int64) throws(StoreError) -> RunStatus?
 
+    // MARK: long jobs
+
+    /// Takes the category's long-job lock (calibration, memory bank, patch re-extraction)
+    /// for the caller until it releases it, so two nodes never run one category's job at
+    /// once; nil when the backend needs none (SQLite: one writer process). A holder that
+    /// dies releases it with its connection.
+    /// - Throws: `.busy` when another holder has it; `.unavailable`.
+    func lockCategoryJob(categoryID: Int64, categoryName: String, what: String) throws(StoreError) -> (any CategoryJobLock)?
+
     // MARK: image bytes
 
     /// Whether the backend keeps golden images' bytes (content-addressed by SHA-256), so
@@ -144,7 +153,15 @@ public protocol StoreBackend: AnyObject, Sendable {
     func integrityProblems() throws(StoreError) -> [String]
 }
 
+/// A held long-job lock; `release` (or deinit) gives it up.
+public protocol CategoryJobLock: AnyObject, Sendable {
+    func release()
+}
+
 extension StoreBackend {
+    /// The default: no lock needed (one writer process).
+    public func lockCategoryJob(categoryID: Int64, categoryName: String, what: String) throws(StoreError) -> (any CategoryJobLock)? { nil }
+
     /// The default: no image bytes kept (references point at their files).
     public var keepsImageBytes: Bool { false }
     public func imageBytes(sha256: String) throws(StoreError) -> [UInt8]? { nil }

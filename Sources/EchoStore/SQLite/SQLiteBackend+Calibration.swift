@@ -6,6 +6,10 @@ extension SQLiteBackend {
         let scores = String(decoding: try JSONEncoder.sorted.encodeOrThrow(calibration.scores), as: UTF8.self)
         let backgrounds = String(decoding: try JSONEncoder.sorted.encodeOrThrow(calibration.backgrounds), as: UTF8.self)
         try write { db in
+            if let newer = try Int64.fetchOne(db, sql: "SELECT reference_set_version FROM calibrations WHERE category_id = ? AND reference_set_version > ?",
+                                              arguments: [categoryID, calibration.referenceSetVersion]) {
+                throw StoreError.newerResult("calibration", of: calibration.category, stored: newer, attempted: calibration.referenceSetVersion)
+            }
             try db.execute(sql: """
                 INSERT OR REPLACE INTO calibrations (category_id, reference_set_version, threshold, method, neighbours, scores, computed_at,
                                                      scoring, backgrounds)

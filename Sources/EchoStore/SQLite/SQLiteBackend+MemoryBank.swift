@@ -6,6 +6,10 @@ extension SQLiteBackend {
         let vectors = VectorCoding.float16Blob(bank.vectors)
         let origins = VectorCoding.int64Blob(bank.origins)
         try write { db in
+            if let newer = try Int64.fetchOne(db, sql: "SELECT reference_set_version FROM memory_banks WHERE category_id = ? AND reference_set_version > ?",
+                                              arguments: [categoryID, bank.referenceSetVersion]) {
+                throw StoreError.newerResult("memory bank", of: bank.category, stored: newer, attempted: bank.referenceSetVersion)
+            }
             try db.execute(sql: """
                 INSERT OR REPLACE INTO memory_banks (category_id, reference_set_version, ratio, source_patches, dimension, vectors, origins, built_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
