@@ -15,7 +15,7 @@ struct Echoctl: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             Ingest.self, Query.self, Calibrate.self, Audit.self, Inspect.self, Reembed.self, Categories.self, List.self, Remove.self, RenameCategory.self, Verify.self, RebuildIndex.self, Stats.self,
-            Worker.self, Runs.self, Knowledge.self, Eval.self, Serve.self, Embed.self, ImageCommand.self, Doctor.self,
+            Worker.self, Runs.self, StoreGroup.self, Knowledge.self, Eval.self, Serve.self, Embed.self, ImageCommand.self, Doctor.self,
         ]
     )
 
