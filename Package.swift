@@ -278,8 +278,8 @@ let package = Package(
         ),
         .testTarget(
             name: "EchoExpertsTests",
-            dependencies: ["EchoTestSupport", "FakeMLLMServer", "EchoExperts", "EchoMLLM", "EchoVision", "EchoReferences", "EchoStore",
-                           "EchoEmbedding", "EchoImaging", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["EchoTestSupport", "FakeMLLMServer", "EchoExperts", "EchoMLLM", "EchoVision", "EchoReferences", "EchoStore", "EchoStorePostgres",
+                           "EchoEmbedding", "EchoImaging", .product(name: "Logging", package: "swift-log"), .product(name: "Crypto", package: "swift-crypto")],
             exclude: ["Fixtures"]
         ),
         .testTarget(

@@ -114,7 +114,7 @@ extension EchoApp {
         }
         var verdict: Review?
         if review {
-            verdict = await reviewPanel.review(result, category: category) { () throws(ExpertError) in
+            verdict = await reviewPanel.review(result, category: category, store: store) { () throws(ExpertError) in
                 try ImageAttachment.from(bytes: bytes, decoded: image, label: "The image to inspect")
             }
         }

@@ -161,7 +161,7 @@ extension EchoApp {
             }
             var review: Review?
             if job.settings.review {
-                review = await reviewPanel.review(result, category: job.category) { () throws(ExpertError) in
+                review = await reviewPanel.review(result, category: job.category, store: store) { () throws(ExpertError) in
                     try ImageAttachment.from(bytes: bytes, decoded: image, label: "The image to inspect")
                 }
             }

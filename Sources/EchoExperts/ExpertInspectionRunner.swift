@@ -61,7 +61,7 @@ public struct ExpertInspectionRunner: Sendable {
     }
 
     private func review(_ image: InspectedImage, category: String) async -> Review {
-        await panel.review(image.result!, category: category) { () throws(ExpertError) in
+        await panel.review(image.result!, category: category, store: runner.expert.store) { () throws(ExpertError) in
             try ImageAttachment.load(path: image.path, label: "The image to inspect")
         }
     }
