@@ -182,6 +182,11 @@ final class Session {
     @discardableResult
     func query(_ query: PostgresQuery) throws -> [PostgresRow] {
         statements += 1
+        // A query sent on a connection the server already closed is never answered.
+        guard !connection.isClosed else {
+            broken = true
+            throw SQLFailure(kind: .connectionLost, message: "the server closed the connection")
+        }
         do {
             return Array(try Self.wait(connection.query(query, logger: logger), timeout: timeout))
         } catch let failure as SQLFailure {

@@ -42,6 +42,9 @@ struct Worker: AsyncParsableCommand {
             return ExpertPanel(model: model, knowledge: modules.knowledge ? KnowledgeGuide(store: store) : nil, modules: modules, logger: logger)
         }
         let stop = StopSignal()
+        let freshness = CacheFreshness(store: app.store, logger: app.logger)
+        freshness.start()
+        defer { freshness.stop() }
         let json = output.json
         let summary = try await app.work(options, shouldStop: { stop.requested }) { event in
             guard !json else { return }

@@ -22,6 +22,8 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Serve without authentication (loopback only).") var noAuth = false
     @Option(help: "Largest request body, in bytes.") var maxBody = 32 << 20
     @Option(help: "Seconds a request's work may take before 503.") var requestTimeout: Double = 60
+    @Option(help: "Seconds between checks that the loaded indexes are current (other nodes' or processes' writes).") var refresh: Double = 5
+    @Flag(help: "Do not LISTEN for other nodes' commits (PostgreSQL); rely on the --refresh poll.") var noNotify = false
     @OptionGroup var moduleOptions: ModuleOptions
     @OptionGroup var mllm: MLLMOptions
     @OptionGroup var embedderOptions: EmbedderOptions
@@ -61,7 +63,10 @@ struct Serve: AsyncParsableCommand {
         let app = try EchoServer.buildApplication(service) { port in
             printError("echo: serving \(store.backend.location) on http://\(host):\(port) (\(tokenCount.map { "\($0) token(s)" } ?? "no auth")\(model.map { ", MLLM \($0.name)" } ?? ""))")
         }
+        let freshness = CacheFreshness(store: store, poll: .milliseconds(Int64(max(0.05, refresh) * 1000)), notifications: !noNotify, logger: logger)
+        freshness.start()
         try await app.runService()
+        freshness.stop()
         do {
             try store.saveIndexes()
         } catch {
