@@ -6,7 +6,7 @@
 SWIFT ?= swift
 ECHOCTL = .build/release/echoctl
 
-.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-mmad-score bench-inspect bench-crash bench-service clean
+.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-mmad-score bench-inspect bench-crash bench-service bench-cluster clean
 
 setup:
 	@scripts/setup.sh
@@ -27,7 +27,7 @@ test: weights
 	$(SWIFT) build --build-tests
 	scripts/with-postgres.sh $(SWIFT) test --skip-build
 
-bench: bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-mmad-score bench-inspect bench-crash bench-service
+bench: bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-mmad-score bench-inspect bench-crash bench-service bench-cluster
 
 bench-tools: weights
 	@scripts/setup.sh --bench
@@ -59,6 +59,11 @@ bench-crash: build
 
 bench-service: bench-tools build
 	python3 bench/service_bench.py --echoctl $(ECHOCTL) --bench .build/release/echo-bench
+
+# SQLite against PostgreSQL and 1-3 nodes on one database (a throwaway PostgreSQL cluster).
+bench-cluster: bench-tools build
+	@scripts/setup.sh --postgres
+	scripts/with-postgres.sh python3 bench/cluster_bench.py --echoctl $(ECHOCTL) --bench .build/release/echo-bench
 
 bench-audit: build
 	@scripts/setup.sh --bench

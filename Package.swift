@@ -203,6 +203,7 @@ let package = Package(
                 "EchoStore",
                 "EchoReferences",
                 "EchoVision",
+                "EchoApplication",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -13,7 +13,7 @@ struct EchoBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "echo-bench",
         abstract: "Echo's benchmark kernels (driven by bench/*.py).",
-        subcommands: [IndexSearch.self, Embed.self, StoreWork.self, IngestImages.self, InspectSpeed.self, ServicePeer.self])
+        subcommands: [IndexSearch.self, Embed.self, StoreWork.self, IngestImages.self, InspectSpeed.self, ServicePeer.self, ClusterVisibility.self])
 }
 
 /// Reads a raw little-endian float32 file.
