@@ -1,4 +1,5 @@
 import Crypto
+import EchoImaging
 import EchoReferences
 import EchoStore
 import EchoVision
@@ -85,7 +86,7 @@ extension EchoApp {
                     unreadable.append(InspectedImage(path: path, result: nil, error: problem.message))
                 }
             }
-            try classified { try store.enqueueImages(images, run: run, firstPosition: queued) }
+            try classified { try store.enqueueImages(images, run: run) }
             queued += images.count
             progress(queued + unreadable.count, files.count + missing.count)
         }
@@ -95,6 +96,77 @@ extension EchoApp {
         }
         logger.info("enqueued a run", metadata: ["run": "\(run)", "category": "\(request.category)", "images": "\(queued)", "failed": "\(unreadable.count)"])
         return EnqueuedRun(runID: run, queued: queued, failed: unreadable.count)
+    }
+
+    /// Starts a queued run that images are then added to one by one
+    /// (`enqueueImage`) and that `sealQueuedRun` opens to workers: how the service enqueues.
+    /// - Throws: `invalid_parameter`; `unsupported` (no queue); `unknown_category`;
+    ///   `read_only`, `database_unavailable`, `store_failed`.
+    public func beginQueuedRun(category: String, neighbours: Int = 3, review: Bool = false) throws(EchoError) -> RunStatus {
+        var request = EnqueueInspectionRequest(paths: [], category: category)
+        request.neighbours = neighbours
+        try request.validate()
+        try requireQueue()
+        return try classified {
+            let threshold = try store.calibration(of: try store.category(named: category).name)?.threshold
+            let run = try store.beginQueuedRun(category: category, threshold: threshold, settings: QueuedRunSettings(neighbours: neighbours, review: review))
+            return try requireStatus(run)
+        }
+    }
+
+    /// Adds one image (its bytes stored content-addressed) to a queued run being enqueued.
+    /// - Parameter name: what the image is reported as (default `upload:` and the start of its SHA-256).
+    /// - Throws: `bad_image` for bytes that are not PNG or JPEG; `image_too_large` over the
+    ///   byte limit; `unknown_run`; `invalid_parameter` for a run that is sealed or was not
+    ///   queued; `unsupported`; `read_only`, `database_unavailable`, `store_failed`.
+    public func enqueueImage(_ bytes: [UInt8], name: String?, run: Int64) throws(EchoError) -> RunStatus {
+        try requireQueue()
+        if let name, name.isEmpty || name.count > 1024 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+            throw EchoError(.invalidParameter, "an image name must be 1 to 1024 characters without control characters")
+        }
+        guard bytes.count <= limits.maxImageBytes else {
+            throw EchoError(.imageTooLarge, "\(bytes.count) bytes is more than the limit of \(limits.maxImageBytes)")
+        }
+        try classified { _ = try ImageFormat.detect(bytes) }
+        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        return try classified {
+            try requireEnqueuing(run)
+            try store.enqueueImages([QueuedImage(name: name ?? "upload:\(digest.prefix(16))", sha256: digest, bytes: bytes)], run: run)
+            return try requireStatus(run)
+        }
+    }
+
+    /// Opens a queued run's jobs to workers (no image can be added afterwards).
+    /// - Throws: `unknown_run`; `invalid_parameter` for a run that is sealed or was not
+    ///   queued; `nothing_to_do` for a run without images; `unsupported`; `read_only`,
+    ///   `database_unavailable`, `store_failed`.
+    public func sealQueuedRun(_ run: Int64) throws(EchoError) -> RunStatus {
+        try requireQueue()
+        return try classified {
+            let status = try requireEnqueuing(run)
+            guard status.images > 0 else { throw EchoError(.nothingToDo, "run \(run) has no images; add some before sealing it") }
+            try store.sealQueuedRun(run)
+            return try requireStatus(run)
+        }
+    }
+
+    private func requireQueue() throws(EchoError) {
+        guard store.queue != nil else {
+            throw EchoError(.unsupported, "the store at \(store.backend.location) has no job queue: queued inspection needs a PostgreSQL store (--store postgres://...)")
+        }
+    }
+
+    private func requireStatus(_ run: Int64) throws -> RunStatus {
+        guard let status = try store.runStatus(run) else { throw EchoError(.unknownRun, "no run has id \(run)") }
+        return status
+    }
+
+    @discardableResult
+    private func requireEnqueuing(_ run: Int64) throws -> RunStatus {
+        let status = try requireStatus(run)
+        guard status.queued else { throw EchoError(.invalidParameter, "run \(run) was inspected directly, not queued") }
+        guard status.state == .enqueuing else { throw EchoError(.invalidParameter, "run \(run) is sealed: its images are fixed; start a new run") }
+        return status
     }
 
     /// A file's bytes, refused above the upload byte limit before reading.

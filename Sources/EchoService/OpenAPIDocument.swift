@@ -171,6 +171,27 @@ enum OpenAPIDocument {
             "responses": {"200": {"description": "Verdict, score, threshold, references, map, explanation", "content": {"application/json": {"schema": {"type": "object"}}}},
               "400": {"$ref": "#/components/responses/error"}, "403": {"$ref": "#/components/responses/error"}, "404": {"$ref": "#/components/responses/error"}, "409": {"$ref": "#/components/responses/error"}, "413": {"$ref": "#/components/responses/error"}, "415": {"$ref": "#/components/responses/error"}}}
         },
+        "/v1/categories/{category}/runs": {
+          "parameters": [{"$ref": "#/components/parameters/category"}],
+          "post": {"summary": "Start a queued run (PostgreSQL store): add images, then seal it for the workers",
+            "parameters": [{"name": "neighbours", "in": "query", "schema": {"type": "integer", "minimum": 1}}, {"name": "mllm", "in": "query", "schema": {"type": "boolean"}}],
+            "responses": {"201": {"description": "The run, enqueuing", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RunStatus"}}}},
+              "400": {"$ref": "#/components/responses/error"}, "403": {"$ref": "#/components/responses/error"}, "404": {"$ref": "#/components/responses/error"}, "409": {"$ref": "#/components/responses/error"}}}
+        },
+        "/v1/runs/{id}/images": {
+          "parameters": [{"$ref": "#/components/parameters/id"}],
+          "post": {"summary": "Add an image to a queued run being enqueued",
+            "parameters": [{"name": "name", "in": "query", "description": "What the image is reported as", "schema": {"type": "string", "minLength": 1, "maxLength": 1024}}],
+            "requestBody": {"$ref": "#/components/requestBodies/image"},
+            "responses": {"202": {"description": "The run, one image more", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RunStatus"}}}},
+              "400": {"$ref": "#/components/responses/error"}, "403": {"$ref": "#/components/responses/error"}, "404": {"$ref": "#/components/responses/error"}, "409": {"$ref": "#/components/responses/error"}, "413": {"$ref": "#/components/responses/error"}, "415": {"$ref": "#/components/responses/error"}}}
+        },
+        "/v1/runs/{id}/seal": {
+          "parameters": [{"$ref": "#/components/parameters/id"}],
+          "post": {"summary": "Open a queued run to the workers (no image can be added afterwards)",
+            "responses": {"200": {"description": "The run, running", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RunStatus"}}}},
+              "400": {"$ref": "#/components/responses/error"}, "403": {"$ref": "#/components/responses/error"}, "404": {"$ref": "#/components/responses/error"}, "409": {"$ref": "#/components/responses/error"}}}
+        },
         "/v1/runs/{id}": {
           "parameters": [{"$ref": "#/components/parameters/id"}],
           "get": {"summary": "A run's progress (state; images recorded of all, in progress) and its results so far", "responses": {"200": {"description": "Status and results", "content": {"application/json": {"schema": {"type": "object", "properties": {"run": {"type": "integer"}, "status": {"$ref": "#/components/schemas/RunStatus"}, "results": {"type": "array", "items": {"type": "object"}}}}}}}, "400": {"$ref": "#/components/responses/error"}, "404": {"$ref": "#/components/responses/error"}}}

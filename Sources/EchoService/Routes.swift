@@ -114,6 +114,27 @@ enum Routes {
             let answer = try await service.withTimeout { try await service.app.inspectUpload(bytes, category: category, review: review) }
             return try JSONBody.response(answer)
         }
+        table.add(.post, "/v1/categories/:category/runs", access: .write,
+                  errors: [.invalidCategory, .invalidParameter, .unknownCategory, .unsupported, .readOnly, .databaseUnavailable, .storeFailed]) { request, context in
+            let category = try Validate.categoryName(inPath: context.parameters.require("category"))
+            let neighbours = try Validate.integer(request, "neighbours", default: 3)
+            let review = try Validate.boolean(request, "mllm", default: false)
+            let status = try await service.offload { try service.app.beginQueuedRun(category: category, neighbours: neighbours, review: review) }
+            return try JSONBody.response(status, status: .created)
+        }
+        table.add(.post, "/v1/runs/:id/images", access: .write,
+                  errors: [.badImage, .imageTooLarge, .unknownRun, .invalidParameter, .unsupported, .readOnly, .databaseUnavailable, .storeFailed]) { request, context in
+            let id = try context.parameters.require("id", as: Int64.self)
+            let name = request.uri.queryParameters["name"].map(String.init)
+            let bytes = try await ImageInput.collect(request, limit: service.configuration.maxBodyBytes)
+            let status = try await service.offload { try service.app.enqueueImage(bytes, name: name, run: id) }
+            return try JSONBody.response(status, status: .accepted)
+        }
+        table.add(.post, "/v1/runs/:id/seal", access: .write,
+                  errors: [.unknownRun, .invalidParameter, .nothingToDo, .unsupported, .readOnly, .databaseUnavailable, .storeFailed]) { _, context in
+            let id = try context.parameters.require("id", as: Int64.self)
+            return try JSONBody.response(try await service.offload { try service.app.sealQueuedRun(id) })
+        }
         table.add(.get, "/v1/runs/:id", errors: [.unknownRun, .databaseUnavailable, .storeFailed]) { _, context in
             let id = try context.parameters.require("id", as: Int64.self)
             let progress = try await service.offload { try service.app.runProgress(id) }

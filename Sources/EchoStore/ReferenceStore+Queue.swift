@@ -20,9 +20,9 @@ extension ReferenceStore {
     }
 
     /// Adds images (their bytes stored content-addressed) to a queued run being enqueued.
-    public func enqueueImages(_ images: [QueuedImage], run: Int64, firstPosition: Int) throws(StoreError) {
+    public func enqueueImages(_ images: [QueuedImage], run: Int64) throws(StoreError) {
         try requireWritable()
-        try requireQueue().enqueueImages(images, run: run, firstPosition: firstPosition, at: Self.timestamp())
+        try requireQueue().enqueueImages(images, run: run, at: Self.timestamp())
     }
 
     /// Opens a queued run's jobs to workers.

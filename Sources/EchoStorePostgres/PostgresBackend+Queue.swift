@@ -21,9 +21,14 @@ extension PostgresBackend: InspectionQueue {
         }
     }
 
-    public func enqueueImages(_ images: [QueuedImage], run: Int64, firstPosition: Int, at time: String) throws(StoreError) {
+    public func enqueueImages(_ images: [QueuedImage], run: Int64, at time: String) throws(StoreError) {
         guard !images.isEmpty else { return }
         try write("enqueueing images") { session in
+            // The run's row lock orders concurrent enqueuers of one run (positions stay unique).
+            guard try !session.query("SELECT id FROM runs WHERE id = \(run) AND queued AND NOT sealed FOR UPDATE").isEmpty else {
+                throw StoreError(.invalidArgument, "run \(run) is not a queued run being enqueued (it is sealed, or was inspected directly)")
+            }
+            let firstPosition = Int(try session.column(Int32.self, "SELECT coalesce(max(position) + 1, 0) FROM inspection_jobs WHERE run_id = \(run)").first ?? 0)
             for (offset, image) in images.enumerated() {
                 try Self.storeImage(session, sha256: image.sha256, bytes: image.bytes, at: time)
                 try session.query("""

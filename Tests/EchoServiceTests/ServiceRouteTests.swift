@@ -27,7 +27,7 @@ struct ServiceRouteTests {
                 #expect(documented == routes, "documented but not served: \(documented.subtracting(routes)); served but not documented: \(routes.subtracting(documented))")
             }
         }
-        #expect(routes.count == 16)
+        #expect(routes.count == 19)
     }
 
     @Test("/readyz answers without a token: ready while the store answers")
@@ -256,6 +256,9 @@ struct ServiceRouteTests {
             #expect(status["state"] as? String == "finished" && status["images"] as? Int == 1 && status["recorded"] as? Int == 1
                     && status["queued"] as? Bool == false && status["category"] as? String == "parts", "\(status)")
             #expect(try await client.send(.get, "/v1/runs/\(runID + 1000)").errorCode == "unknown_run")
+            let queued = try await client.send(.post, "/v1/categories/parts/runs")
+            #expect(queued.status == .conflict && queued.errorCode == "unsupported", "SQLite has no queue: \(queued.text)")
+            #expect(try await client.send(.post, "/v1/categories/parts/runs", token: ServiceFixture.reader).status == .forbidden)
 
             let withoutModel = try await client.send(.post, "/v1/categories/parts/inspect?mllm=true", body: try ServiceFixture.crop(dx: 2, dy: 2, scratch: true))
             #expect((withoutModel.json["review"] as? [String: Any])?["decidedBy"] as? String == "vision expert (no MLLM configured)")

@@ -30,7 +30,7 @@ struct InspectionQueueTests {
         }
         let parts = try #require(try backend.category(named: "parts"))
         let run = try backend.beginQueuedRun(categoryID: parts.id, referenceSetVersion: 0, threshold: 2.5, settings: settings, at: "t")
-        try backend.enqueueImages((0..<count).map { image("image-\(run)-\($0)") }, run: run, firstPosition: 0, at: "t")
+        try backend.enqueueImages((0..<count).map { image("image-\(run)-\($0)") }, run: run, at: "t")
         if seal { try backend.sealQueuedRun(run) }
         return run
     }
@@ -93,6 +93,22 @@ struct InspectionQueueTests {
         #expect(try backend.runStatus(run)?.state == .finished)
     }
 
+    @Test("images go only into a run being enqueued; concurrent enqueuers of one run get distinct positions")
+    func enqueueOnlyIntoOpenRuns() throws {
+        let database = try TestDatabase()
+        let setup = try PostgresFixture.backend(database)
+        let run = try Self.queuedRun(setup, count: 0, seal: false)
+        let backends = try (0..<4).map { _ in try PostgresFixture.backend(database, connections: 1) }
+        DispatchQueue.concurrentPerform(iterations: 4) { index in
+            for n in 0..<5 { try? backends[index].enqueueImages([Self.image("r\(index)-\(n)")], run: run, at: "t") }
+        }
+        try setup.sealQueuedRun(run)
+        #expect(try setup.runStatus(run)?.images == 20)
+        let code: String? = { do { try setup.enqueueImages([Self.image("late")], run: run, at: "t"); return nil } catch let error as StoreError { return error.code.description } catch { return "\(error)" } }()
+        #expect(code == "invalid argument", "a sealed run takes no more images")
+        #expect(try setup.claimJobs(worker: "w", limit: 50, leaseSeconds: 30).count == 20)
+    }
+
     @Test("a renewed lease is not reclaimed")
     func renewedLeaseHolds() throws {
         let database = try TestDatabase()
@@ -128,11 +144,11 @@ struct InspectionQueueTests {
     func imageBytesAreContentAddressed() throws {
         let database = try TestDatabase()
         let backend = try PostgresFixture.backend(database)
-        let runA = try Self.queuedRun(backend, count: 0)
-        let runB = try Self.queuedRun(backend, count: 0)
+        let runA = try Self.queuedRun(backend, count: 0, seal: false)
+        let runB = try Self.queuedRun(backend, count: 0, seal: false)
         let shared = Self.image("shared")
-        try backend.enqueueImages([shared], run: runA, firstPosition: 0, at: "t")
-        try backend.enqueueImages([shared], run: runB, firstPosition: 0, at: "t")
+        try backend.enqueueImages([shared], run: runA, at: "t")
+        try backend.enqueueImages([shared], run: runB, at: "t")
         let parts = try #require(try backend.category(named: "parts"))
         _ = try backend.addReferences([NewReference(sha256: shared.sha256, sourcePath: "/gone.png", width: 1, height: 1, vector: [1, 0],
                                                     imageBytes: shared.bytes)], to: parts, createdAt: "t")

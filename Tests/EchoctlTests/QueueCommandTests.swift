@@ -98,6 +98,42 @@ struct QueueCommandTests {
         #expect(details.count == 8 && details.allSatisfy { $0.contains("no MLLM configured") }, "reviews asked for, decided by the vision expert alone")
     }
 
+    @Test("the service enqueues: a run started on node A, images added, sealed; a worker inspects it; node B shows it finished")
+    func serviceEnqueues() async throws {
+        let database = try TestDatabase()
+        let directory = try TemporaryDirectory(), cache = try TemporaryDirectory(), cacheA = try TemporaryDirectory(), cacheB = try TemporaryDirectory()
+        let line = try Self.prepare(["--store", database.url, "--cache", cache.path], directory, images: 3)
+        let (a, baseA, printedA) = try ClusterCommandTests.node(database.url, cache: cacheA)
+        defer { ClusterCommandTests.stop(a) }
+        let (b, baseB, _) = try ClusterCommandTests.node(database.url, cache: cacheB)
+        defer { ClusterCommandTests.stop(b) }
+        let (created, run, _) = try await ClusterCommandTests.send("POST", baseA + "/v1/categories/parts/runs?neighbours=2")
+        #expect(created == 201 && (run as? [String: Any])?["state"] as? String == "enqueuing", "\(run) \(printedA())")
+        let id = try #require((run as? [String: Any])?["id"] as? Int)
+        let (emptySeal, _, _) = try await ClusterCommandTests.send("POST", baseA + "/v1/runs/\(id)/seal")
+        #expect(emptySeal == 400, "a run without images is not sealed")
+        for name in try FileManager.default.contentsOfDirectory(atPath: line).sorted() {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: "\(line)/\(name)"))
+            let (added, body, _) = try await ClusterCommandTests.send("POST", baseA + "/v1/runs/\(id)/images?name=\(name)", body: bytes)
+            #expect(added == 202, "\(body)")
+        }
+        let (notImage, wrong, _) = try await ClusterCommandTests.send("POST", baseA + "/v1/runs/\(id)/images", body: Data("no image".utf8))
+        #expect(notImage == 400 && ClusterCommandTests.values("code", in: wrong) == ["bad_image"])
+        let (sealed, status, _) = try await ClusterCommandTests.send("POST", baseB + "/v1/runs/\(id)/seal")
+        #expect(sealed == 200 && (status as? [String: Any])?["state"] as? String == "running" && (status as? [String: Any])?["images"] as? Int == 3)
+        let (late, _, _) = try await ClusterCommandTests.send("POST", baseA + "/v1/runs/\(id)/images", body: try Data(contentsOf: URL(fileURLWithPath: "\(line)/00.png")))
+        #expect(late == 400, "a sealed run takes no more images")
+
+        let worker = try CommandRunner.run(["worker", "--exit-when-idle", "--poll", "0.2", "--store", database.url, "--cache", cache.path])
+        #expect(worker.status == 0 && worker.stdout.contains("3 recorded"), "\(worker.stdout) \(worker.stderr)")
+        let (shown, progress, _) = try await ClusterCommandTests.send("GET", baseB + "/v1/runs/\(id)")
+        let shownStatus = (progress as? [String: Any])?["status"] as? [String: Any]
+        #expect(shown == 200 && shownStatus?["state"] as? String == "finished" && shownStatus?["recorded"] as? Int == 3, "\(progress)")
+        let images = ((progress as? [String: Any])?["results"] as? [[String: Any]] ?? []).compactMap { $0["image"] as? String }.sorted()
+        #expect(images == ["00.png", "01.png", "02.png"])
+        #expect((shownStatus?["summary"] as? [String: Int])?["anomalous"] == 2, "the two painted scratches: \(progress)")
+    }
+
     @Test("a SQLite store has no queue: inspect --queue and worker exit 69 saying so; runs show reads a local run")
     func sqliteSaysUnsupported() throws {
         let directory = try TemporaryDirectory()

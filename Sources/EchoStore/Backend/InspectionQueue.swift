@@ -9,9 +9,10 @@ public protocol InspectionQueue: Sendable {
     /// - Returns: the run's id.
     func beginQueuedRun(categoryID: Int64, referenceSetVersion: Int64, threshold: Double?, settings: QueuedRunSettings,
                         at time: String) throws(StoreError) -> Int64
-    /// Stores the images' bytes (once per SHA-256) and one job per image, numbered from
-    /// `firstPosition`, in one transaction.
-    func enqueueImages(_ images: [QueuedImage], run: Int64, firstPosition: Int, at time: String) throws(StoreError)
+    /// Stores the images' bytes (once per SHA-256) and one job per image, numbered after
+    /// the run's jobs so far, in one transaction.
+    /// - Throws: `.invalidArgument` when the run is not a queued run being enqueued.
+    func enqueueImages(_ images: [QueuedImage], run: Int64, at time: String) throws(StoreError)
     /// Opens a queued run's jobs to workers.
     func sealQueuedRun(_ run: Int64) throws(StoreError)
 
