@@ -23,6 +23,8 @@ public final class PostgresBackend: StoreBackend, Sendable {
     /// A fail point for tests: called inside an add's transaction after its rows are
     /// inserted and before it takes the category's next log position.
     let beforeHeadAdvance = Mutex<(@Sendable () -> Void)?>(nil)
+    /// The hot standby reads may go to (`--store-read`), when one is configured.
+    let standby: StandbyRouter?
 
     /// Connects to the database at `location` and (read-write) brings its schema to this
     /// build's, under an advisory lock so concurrent first starts migrate once.
@@ -30,38 +32,66 @@ public final class PostgresBackend: StoreBackend, Sendable {
     ///   - connections: the most connections this process opens.
     /// - Throws: `.unavailable` when PostgreSQL cannot be reached; `.database` when the
     ///   schema is another build's (read-only) or a migration fails.
+    ///   - standby: a hot standby of the same database (`pg_basebackup -R`) for reads:
+    ///     used while it has replayed this process's writes and everything the primary had
+    ///     written `staleness` ago; otherwise, or when it cannot be reached, reads go to the
+    ///     primary.
     public init(location: PostgresLocation, readOnly: Bool = false, connections: Int = 8,
-                timeouts: PostgresTimeouts = PostgresTimeouts(), logger: Logger) throws(StoreError) {
+                timeouts: PostgresTimeouts = PostgresTimeouts(), standby: PostgresLocation? = nil, staleness: Duration = .seconds(1),
+                logger: Logger) throws(StoreError) {
         self.location = location.description
         self.logger = logger
-        pool = ConnectionPool(location: location, size: connections, timeouts: timeouts, logger: logger)
+        let primary = ConnectionPool(location: location, size: connections, timeouts: timeouts, logger: logger)
+        pool = primary
+        self.standby = standby.map { standby in
+            StandbyRouter(standby: ConnectionPool(location: standby, size: connections, timeouts: timeouts, logger: logger), primary: primary,
+                          staleness: staleness, logger: logger)
+        }
         try PostgresMigrator(backend: self).migrate(readOnly: readOnly)
     }
+
+    deinit { standby?.stop() }
+
+    /// Reads served by the standby and by the primary so far (both 0 without a standby).
+    public var readCounts: (standby: Int, primary: Int) { standby?.counts ?? (0, 0) }
 
     // MARK: transactions
 
     /// Runs `body` in one read-write transaction (READ COMMITTED), retrying conflicts.
     /// - Throws: what `body` throws as `StoreError`, else `.unavailable` or `.database`.
     func write<T>(_ what: String, _ body: (Session) throws -> T) throws(StoreError) -> T {
-        try transaction(what, begin: "BEGIN", body)
+        try transaction(what, begin: "BEGIN", on: pool, body)
     }
 
     /// Runs `body` in one read-only REPEATABLE READ transaction: every statement sees the
-    /// same snapshot.
+    /// same snapshot. On the standby when it is current enough (`StandbyRouter`).
     func read<T>(_ what: String, _ body: (Session) throws -> T) throws(StoreError) -> T {
-        try transaction(what, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
+        try routed(what, begin: "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", body)
     }
 
-    /// Runs `body`, one statement, outside an explicit transaction (a statement sees one
-    /// snapshot of its own): one round trip instead of three.
+    /// Runs `body`, one read-only statement, outside an explicit transaction (a statement
+    /// sees one snapshot of its own): one round trip instead of three. On the standby when
+    /// it is current enough.
     func statement<T>(_ what: String, _ body: (Session) throws -> T) throws(StoreError) -> T {
-        try transaction(what, begin: nil, body)
+        try routed(what, begin: nil, body)
+    }
+
+    private func routed<T>(_ what: String, begin: String?, _ body: (Session) throws -> T) throws(StoreError) -> T {
+        if let standby, standby.useStandby() {
+            do {
+                return try transaction(what, begin: begin, on: standby.pool, body)
+            } catch where error.code == .unavailable {
+                standby.standbyFailed()
+                logger.notice("a read on the standby failed; reading from the primary", metadata: ["store.what": "\(what)"])
+            }
+        }
+        return try transaction(what, begin: begin, on: pool, body)
     }
 
     /// The channel every write notifies at commit with "categoryID:head".
     static let changeChannel = "echo_changes"
 
-    private func transaction<T>(_ what: String, begin: String?, _ body: (Session) throws -> T) throws(StoreError) -> T {
+    private func transaction<T>(_ what: String, begin: String?, on pool: ConnectionPool, _ body: (Session) throws -> T) throws(StoreError) -> T {
         var attempt = 0
         while true {
             attempt += 1
@@ -74,6 +104,14 @@ public final class PostgresBackend: StoreBackend, Sendable {
                         let result = try body(session)
                         committing = true
                         try session.query("COMMIT")
+                        if let standby, begin == "BEGIN" {
+                            // How far the standby must replay before this process reads there again.
+                            let current: PostgresQuery = "SELECT pg_current_wal_lsn()::text"
+                            let lsn = (try? session.column(String.self, current).first.flatMap(LSN.init(text:)))
+                                ?? (try? self.pool.withConnection { try $0.column(String.self, current).first.flatMap(LSN.init(text:)) })
+                            // Unknown (the primary went away just after the commit): no standby reads from now on.
+                            standby.wrote(upTo: (lsn ?? nil) ?? LSN(UInt64.max))
+                        }
                         return result
                     } catch {
                         if !committing, !session.broken { _ = try? session.query("ROLLBACK") }

@@ -14,6 +14,10 @@ struct StoreOptions: ParsableArguments {
     @Option(help: "A PostgreSQL store's local caches: FAISS indexes (default: $ECHO_CACHE, else ./echo-cache).")
     var cache: String?
 
+    @Option(help: ArgumentHelp("A hot standby of a PostgreSQL store (pg_basebackup -R) for reads (default: $ECHO_STORE_READ).",
+                               discussion: "Used while it has replayed this node's writes and all the primary wrote a second ago; else reads go to the primary."))
+    var storeRead: String?
+
     @Option(help: "Seconds to wait while another process writes the store.")
     var wait: Double = 10
 
@@ -36,7 +40,8 @@ struct StoreOptions: ParsableArguments {
                 throw EchoError(.badRequest, "cannot read the password file named by ECHO_STORE_PASSWORD_FILE (\(file)): \(error.localizedDescription)")
             }
         }
-        return try StoreLocation(directory, cache: cacheDirectory, password: password)
+        let standby = storeRead ?? environment["ECHO_STORE_READ"].flatMap { $0.isEmpty ? nil : $0 }
+        return try StoreLocation(directory, cache: cacheDirectory, password: password, standby: standby)
     }
 
     /// Opens the store.

@@ -127,6 +127,22 @@ public final class PrivateCluster: @unchecked Sendable {
         try start()
     }
 
+    /// A hot standby of `primary` (`pg_basebackup -R`: streaming replication), started on
+    /// a port of its own.
+    public init(standbyOf primary: PrivateCluster) throws {
+        directory = try TemporaryDirectory(prefix: "echo-pg-standby")
+        let data = directory.path + "/data"
+        if getuid() == 0 {
+            chmod(directory.path, 0o755)
+            try primary.postgres.run("/bin/chown", ["postgres", directory.path])
+        }
+        let port = try Self.freePort()
+        postgres = TestPostgres(port: port, bin: primary.postgres.bin, data: data)
+        _ = try postgres.run(primary.postgres.bin + "/pg_basebackup", ["-D", data, "-h", "127.0.0.1", "-p", "\(primary.postgres.port)", "-U", "postgres",
+                                                                   "-R", "-X", "stream", "-c", "fast"], asPostgres: true)
+        try start()
+    }
+
     deinit { try? postgres.pgctl(["-m", "immediate", "stop"]) }
 
     public func start() throws {
