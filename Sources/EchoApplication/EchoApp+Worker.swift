@@ -175,7 +175,11 @@ extension EchoApp {
         let store = self.store
         guard let status = try await BlockingWork.run({ try store.runStatus(run) }) else { return }
         let runner = InspectionRunner(expert: try visionExpert(), logger: logger, maxPixels: limits.maxPixels)
-        try await BlockingWork.run { try runner.finishRecordedRun(status) }
+        let finished = try await BlockingWork.run { () throws -> Bool in
+            let outcome = try runner.recordedRunOutcome(status)
+            return try store.finishQueuedRun(run, summary: outcome.summary, drift: outcome.drift)
+        }
+        guard finished else { return }
         summary.runsFinished.append(run)
         logger.info("finished a queued run", metadata: ["run": "\(run)", "images": "\(status.images)"])
         events(.finishedRun(run))

@@ -31,6 +31,12 @@ extension ReferenceStore {
         try requireQueue().sealQueuedRun(run)
     }
 
+    /// Finishes a queued run unless another worker did first: whether this call did.
+    public func finishQueuedRun(_ run: Int64, summary: [String: Int], drift: ScoreDrift?) throws(StoreError) -> Bool {
+        try requireWritable()
+        return try requireQueue().finishQueuedRun(run, summary: summary, drift: drift, at: Self.timestamp())
+    }
+
     func requireQueue() throws(StoreError) -> any InspectionQueue {
         guard let queue else {
             throw StoreError(.invalidArgument, "the store at \(backend.location) has no job queue; queued inspection needs a PostgreSQL store")

@@ -105,6 +105,17 @@ extension PostgresBackend: InspectionQueue {
         }
     }
 
+    public func finishQueuedRun(_ run: Int64, summary: [String: Int], drift: ScoreDrift?, at time: String) throws(StoreError) -> Bool {
+        let summaryText = try json(summary)
+        let driftText: String? = try drift.map { drift throws(StoreError) in try json(drift) }
+        return try write("finishing a queued run") { session in
+            try !session.query("""
+                UPDATE runs SET finished_at = \(time), summary = \(summaryText)::jsonb, drift = \(driftText)::jsonb
+                WHERE id = \(run) AND queued AND finished_at IS NULL RETURNING id
+                """).isEmpty
+        }
+    }
+
     public func completeUnfinishedRuns() throws(StoreError) -> [Int64] {
         try statement("finding finished queued runs") { session in
             try session.column(Int64.self, """

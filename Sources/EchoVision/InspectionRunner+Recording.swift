@@ -20,18 +20,14 @@ extension InspectionRunner {
         return counts
     }
 
-    /// Finishes a run whose results were recorded one by one (a queued run, by workers):
-    /// its summary and score drift from the recorded results. Finishing twice writes the
-    /// same summary again.
-    /// - Returns: the drift, when one was measured.
-    /// - Throws: `.store` when the run cannot be read or written.
-    @discardableResult
-    public func finishRecordedRun(_ status: RunStatus) throws(ReferenceExtractorError) -> ScoreDrift? {
+    /// The summary and score drift of a run whose results were recorded one by one (a
+    /// queued run, by workers), from its recorded results, to finish it with.
+    /// - Throws: `.store` when the run cannot be read.
+    public func recordedRunOutcome(_ status: RunStatus) throws(ReferenceExtractorError) -> (summary: [String: Int], drift: ScoreDrift?) {
         do {
             let results = try expert.store.results(ofRun: status.id)
             let drift = try recordedRunDrift(results, category: status.category, threshold: status.threshold.map(Float.init))
-            try expert.store.finishRun(status.id, summary: Self.summary(verdicts: results.map(\.verdict)), drift: drift)
-            return drift
+            return (Self.summary(verdicts: results.map(\.verdict)), drift)
         } catch {
             throw .store(error)
         }

@@ -88,7 +88,8 @@ struct InspectionQueueTests {
                 "completing twice records nothing more")
         #expect(try backend.results(ofRun: run).map(\.imagePath) == [first.imageName])
         #expect(try backend.completeUnfinishedRuns() == [run])
-        try backend.finishRun(run, summary: ["normal": 1], drift: nil, at: "t2")
+        #expect(try backend.finishQueuedRun(run, summary: ["normal": 1], drift: nil, at: "t2"))
+        #expect(try !backend.finishQueuedRun(run, summary: ["normal": 1], drift: nil, at: "t3"), "finished once")
         #expect(try backend.completeUnfinishedRuns().isEmpty)
         #expect(try backend.runStatus(run)?.state == .finished)
     }

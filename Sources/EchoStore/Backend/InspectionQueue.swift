@@ -28,6 +28,10 @@ public protocol InspectionQueue: Sendable {
     /// still holds its lease and nobody recorded it first.
     func completeJob(_ jobID: Int64, worker: String, result: RunResultRecord) throws(StoreError) -> JobCompletion
 
+    /// Marks a queued run finished with its summary and drift, unless it is already:
+    /// whether this call finished it (two workers finishing at once: one does).
+    func finishQueuedRun(_ run: Int64, summary: [String: Int], drift: ScoreDrift?, at time: String) throws(StoreError) -> Bool
+
     /// Queued runs whose every job is done but which are not marked finished (their last
     /// worker stopped before finishing them).
     func completeUnfinishedRuns() throws(StoreError) -> [Int64]
