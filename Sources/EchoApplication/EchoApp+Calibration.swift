@@ -154,7 +154,7 @@ extension EchoApp {
         var reportPath: String?
         if let directory = request.reportDirectory {
             do {
-                reportPath = try AuditReportWriter(directory: directory, logger: logger).write(audit)
+                reportPath = try AuditReportWriter(directory: directory, logger: logger, store: store).write(audit)
             } catch {
                 throw EchoError(.outputFailed, "writing the audit page into \(directory) failed: \(error)", cause: error)
             }

@@ -47,7 +47,9 @@ extension Ingestor {
         let decoder = ImageDecoder()
         let outcomes = parallelMap(count: references.count, concurrency: concurrency) { index -> Result<PatchFeatures, ReextractionFailure> in
             let reference = references[index]
-            guard let data = FileManager.default.contents(atPath: reference.sourcePath) else {
+            // The store's copy (PostgreSQL keeps golden images' bytes), else the file.
+            let stored = (try? store.backend.imageBytes(sha256: reference.sha256)).flatMap { $0.map { Data($0) } }
+            guard let data = stored ?? FileManager.default.contents(atPath: reference.sourcePath) else {
                 return .failure(ReextractionFailure(reference: reference, reason: "missing"))
             }
             guard Self.digest(data) == reference.sha256 else { return .failure(ReextractionFailure(reference: reference, reason: "changed since ingest")) }

@@ -1,4 +1,5 @@
 import EchoImaging
+import EchoStore
 import Foundation
 import Logging
 
@@ -11,10 +12,14 @@ public struct AuditReportWriter: Sendable {
     public let logger: Logger
     /// Samples drawn with images: every outlier, then the highest others up to this many.
     public var shown = 12
+    /// Where the golden samples' images come from (the database on PostgreSQL); their
+    /// source paths when it has none.
+    public var store: ReferenceStore?
 
-    public init(directory: String, logger: Logger) {
+    public init(directory: String, logger: Logger, store: ReferenceStore? = nil) {
         self.directory = directory
         self.logger = logger
+        self.store = store
     }
 
     /// Writes `index.html` and the PNGs; returns the HTML file's path.
@@ -29,7 +34,8 @@ public struct AuditReportWriter: Sendable {
         for (number, entry) in drawn.enumerated() {
             let stem = String(format: "%04d", number + 1)
             var pictures = "<p>(image not readable at \(HTMLText.escape(entry.reference.sourcePath)))</p>"
-            if let image = try? decoder.decodeFile(atPath: entry.reference.sourcePath) {
+            let stored = (try? store?.referenceImage(id: entry.reference.id).bytes).flatMap { try? decoder.decode($0) }
+            if let image = stored ?? (try? decoder.decodeFile(atPath: entry.reference.sourcePath)) {
                 try ImageEncoder.writePNG(try HeatmapRenderer.thumbnail(image, maxSide: 240), toPath: "\(imagesDirectory)/\(stem)-image.png")
                 try ImageEncoder.writePNG(try HeatmapRenderer.overlay(image, map: entry.anomalyMap, scale: line, maxSide: 240),
                                           toPath: "\(imagesDirectory)/\(stem)-overlay.png")

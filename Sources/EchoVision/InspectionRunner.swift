@@ -160,7 +160,7 @@ public struct InspectionRunner: Sendable {
             let runID = try expert.store.beginRun(category: batch.category, threshold: batch.threshold.map(Double.init))
             try expert.store.recordResults(records, run: runID)
             if let reportDirectory {
-                reportPath = try ReportWriter(directory: reportDirectory, logger: logger)
+                reportPath = try ReportWriter(directory: reportDirectory, logger: logger, store: expert.store)
                     .write(runID: runID, category: batch.category, threshold: batch.threshold, drift: drift,
                            images: Array(zip(batch.images, batch.decoded)))
             }

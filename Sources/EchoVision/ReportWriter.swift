@@ -9,6 +9,9 @@ import Logging
 struct ReportWriter {
     let directory: String
     let logger: Logger
+    /// Where the nearest normals' images come from (the database on PostgreSQL, so a node
+    /// on another machine shows them too); their paths when it has none.
+    var store: ReferenceStore?
 
     /// Writes `index.html` and the PNGs; returns the HTML file's path.
     func write(runID: Int64, category: String, threshold: Float?, drift: ScoreDrift?, images: [(InspectedImage, Image?)]) throws -> String {
@@ -30,7 +33,7 @@ struct ReportWriter {
             try ImageEncoder.writePNG(try HeatmapRenderer.overlay(image, map: result.anomalyMap, scale: scale, maxSide: 240),
                                       toPath: "\(imagesDirectory)/\(stem)-overlay.png")
             var normalCell = "<td>(not readable)</td>"
-            if let nearest = result.references.first, let normal = try? ImageDecoder().decodeFile(atPath: nearest.path) {
+            if let nearest = result.references.first, let normal = normalImage(nearest) {
                 try ImageEncoder.writePNG(try HeatmapRenderer.thumbnail(normal, maxSide: 240), toPath: "\(imagesDirectory)/\(stem)-normal.png")
                 normalCell = "<td><img src=\"images/\(stem)-normal.png\" alt=\"nearest normal\"><br><small>\(HTMLText.escape((nearest.path as NSString).lastPathComponent)) · \(String(format: "%.3f", nearest.similarity))</small></td>"
             }
@@ -70,5 +73,11 @@ struct ReportWriter {
         try Data(html.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
         logger.info("wrote the report", metadata: ["report.path": "\(path)"])
         return path
+    }
+
+    /// The nearest normal's image: the store's copy, else the file at its path.
+    private func normalImage(_ reference: ReferenceUsed) -> Image? {
+        if let bytes = try? store?.referenceImage(id: reference.id).bytes, let image = try? ImageDecoder().decode(bytes) { return image }
+        return try? ImageDecoder().decodeFile(atPath: reference.path)
     }
 }

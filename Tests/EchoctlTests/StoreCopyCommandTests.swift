@@ -54,6 +54,15 @@ struct StoreCopyCommandTests {
 
         // The golden files are gone: the way back takes the images from the database.
         try FileManager.default.removeItem(atPath: golden)
+        let reportDirectory = directory.path + "/report"
+        let reported = try CommandRunner.run(["inspect", probe, "-c", "parts", "--report", reportDirectory] + postgres)
+        #expect(reported.status == 3 && FileManager.default.fileExists(atPath: reportDirectory + "/images/0001-normal.png"),
+                "the nearest normal drawn from the database: \(reported.stdout) \(reported.stderr)")
+        let audit = directory.path + "/audit"
+        _ = try CommandRunner.run(["audit", "-c", "parts", "--report", audit] + postgres)
+        let drawn = (try? FileManager.default.contentsOfDirectory(atPath: audit + "/images")) ?? []
+        #expect(!drawn.isEmpty && !((try? String(contentsOfFile: audit + "/index.html", encoding: .utf8)) ?? "").contains("image not readable"),
+                "the audit page draws the golden samples from the database")
         let back = directory.path + "/back"
         let intoSQLite = try CommandRunner.run(["store", "copy", database.url, back])
         #expect(intoSQLite.status == 0 && intoSQLite.stdout.contains("destination: verified, 6 references"), "\(intoSQLite.stdout) \(intoSQLite.stderr)")
