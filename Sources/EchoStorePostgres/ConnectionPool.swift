@@ -1,8 +1,10 @@
 import Dispatch
+import EchoStore
 import Foundation
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import PostgresNIO
 import Synchronization
 
@@ -25,7 +27,7 @@ public struct PostgresTimeouts: Sendable, Equatable {
 /// Why a statement failed, as the backend needs to know it: whether to retry the
 /// transaction, call the database unavailable, or report the server's error.
 struct SQLFailure: Error, CustomStringConvertible {
-    enum Kind { case server, connectionLost, timedOut }
+    enum Kind { case server, connectionLost, timedOut, tls }
     let kind: Kind
     /// The SQLSTATE of a server error ("40001", "23505", ...).
     let sqlState: String?
@@ -35,7 +37,7 @@ struct SQLFailure: Error, CustomStringConvertible {
     var isRetryableConflict: Bool { sqlState == "40001" || sqlState == "40P01" }
     /// Server states that mean "this server cannot serve now" (shutting down, starting, no connection).
     var meansUnavailable: Bool {
-        kind != .server || sqlState.map { $0.hasPrefix("08") || $0 == "57P01" || $0 == "57P02" || $0 == "57P03" || $0 == "53300" } ?? false
+        (kind != .server && kind != .tls) || sqlState.map { $0.hasPrefix("08") || $0 == "57P01" || $0 == "57P02" || $0 == "57P03" || $0 == "53300" } ?? false
     }
     var description: String { sqlState.map { "\(message) (SQLSTATE \($0))" } ?? message }
 
@@ -49,6 +51,10 @@ struct SQLFailure: Error, CustomStringConvertible {
         if let psql = error as? PSQLError {
             if psql.code == .server {
                 self.init(kind: .server, sqlState: psql.serverInfo?[.sqlState], message: psql.serverInfo?[.message] ?? "server error")
+            } else if psql.code == .sslUnsupported {
+                self.init(kind: .tls, message: "the server does not offer TLS, which the URL's sslmode requires (turn ssl on in PostgreSQL, or use sslmode=prefer)")
+            } else if psql.code == .failedToAddSSLHandler || psql.underlying.map({ "\(type(of: $0))".contains("SSL") }) == true {
+                self.init(kind: .tls, message: "the TLS handshake failed (\(psql.underlying.map { "\($0)" } ?? "\(psql.code)")): check sslmode and sslrootcert in the store URL")
             } else {
                 self.init(kind: .connectionLost, message: "the connection failed (\(psql.code))")
             }
@@ -72,8 +78,12 @@ final class ConnectionPool: Sendable {
     private let idle = Mutex<[PostgresConnection]>([])
     private let nextID = Atomic<Int>(0)
     let size: Int
+    private let tls: PostgresConnection.Configuration.TLS
 
-    init(location: PostgresLocation, size: Int, timeouts: PostgresTimeouts, logger: Logger) {
+    /// - Throws: `StoreError.invalidArgument` when the TLS settings cannot be used (an
+    ///   unreadable `sslrootcert`).
+    init(location: PostgresLocation, size: Int, timeouts: PostgresTimeouts, logger: Logger) throws(StoreError) {
+        tls = try Self.tls(for: location)
         self.location = location
         self.size = max(1, size)
         self.timeouts = timeouts
@@ -112,6 +122,37 @@ final class ConnectionPool: Sendable {
         return try body(session)
     }
 
+    /// postgres-nio's TLS setting for a location's `sslmode` (one TLS context per pool).
+    static func tls(for location: PostgresLocation) throws(StoreError) -> PostgresConnection.Configuration.TLS {
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        func trust(_ file: String?) throws(StoreError) {
+            guard let file else { return }
+            do {
+                configuration.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(file))
+            } catch {
+                throw StoreError(.invalidArgument, "cannot read the CA certificates in sslrootcert=\(file): \(error); give a PEM file")
+            }
+        }
+        switch location.tls {
+        case .disable:
+            return .disable
+        case .prefer, .require:
+            configuration.certificateVerification = .none
+        case .verifyCA(let file):
+            configuration.certificateVerification = .noHostnameVerification
+            try trust(file)
+        case .verifyFull(let file):
+            configuration.certificateVerification = .fullVerification
+            try trust(file)
+        }
+        do {
+            let context = try NIOSSLContext(configuration: configuration)
+            return location.tls == .prefer ? .prefer(context) : .require(context)
+        } catch {
+            throw StoreError(.invalidArgument, "cannot set up TLS for \(location): \(error)")
+        }
+    }
+
     /// Closes every idle connection (after a failover, so none points at the old server).
     func drain() {
         let connections = idle.withLock { idle in
@@ -142,7 +183,7 @@ final class ConnectionPool: Sendable {
 
     private func connect() throws -> PostgresConnection {
         var configuration = PostgresConnection.Configuration(host: location.host, port: location.port, username: location.user,
-                                                             password: location.password, database: location.database, tls: .disable)
+                                                             password: location.password, database: location.database, tls: tls)
         configuration.options.connectTimeout = .nanoseconds(Int64(timeouts.connect.dispatchNanoseconds))
         configuration.options.additionalStartupParameters = [("application_name", "echo")]
         let id = nextID.wrappingAdd(1, ordering: .relaxed).newValue
@@ -152,7 +193,7 @@ final class ConnectionPool: Sendable {
         } catch let failure as SQLFailure {
             // A connection that arrives after we gave up is closed, not leaked.
             future.whenSuccess { Self.close($0) }
-            throw SQLFailure(kind: failure.kind == .server ? .server : .connectionLost, sqlState: failure.sqlState,
+            throw SQLFailure(kind: failure.kind == .server || failure.kind == .tls ? failure.kind : .connectionLost, sqlState: failure.sqlState,
                              message: "cannot connect to \(location): \(failure.message)")
         }
     }

@@ -41,11 +41,13 @@ public final class PostgresBackend: StoreBackend, Sendable {
                 logger: Logger) throws(StoreError) {
         self.location = location.description
         self.logger = logger
-        let primary = ConnectionPool(location: location, size: connections, timeouts: timeouts, logger: logger)
+        let primary = try ConnectionPool(location: location, size: connections, timeouts: timeouts, logger: logger)
         pool = primary
-        self.standby = standby.map { standby in
-            StandbyRouter(standby: ConnectionPool(location: standby, size: connections, timeouts: timeouts, logger: logger), primary: primary,
-                          staleness: staleness, logger: logger)
+        if let standby {
+            self.standby = StandbyRouter(standby: try ConnectionPool(location: standby, size: connections, timeouts: timeouts, logger: logger),
+                                         primary: primary, staleness: staleness, logger: logger)
+        } else {
+            self.standby = nil
         }
         try PostgresMigrator(backend: self).migrate(readOnly: readOnly)
     }
@@ -125,6 +127,9 @@ public final class PostgresBackend: StoreBackend, Sendable {
                     logger.debug("retrying after a conflict", metadata: ["store.what": "\(what)", "store.attempt": "\(attempt)"])
                     Thread.sleep(forTimeInterval: Double.random(in: 0.001...0.01) * Double(attempt))
                     continue
+                }
+                if failure.kind == .tls {
+                    throw StoreError(.database, "cannot connect to \(location): \(failure.message)")
                 }
                 if failure.meansUnavailable {
                     if committing {

@@ -10,13 +10,41 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
     public var user: String
     public var password: String?
     public var database: String
+    /// How the connection is encrypted (the URL's `sslmode`, as libpq reads it).
+    public var tls: TLSMode
 
-    public init(host: String, port: Int = 5432, user: String, password: String?, database: String) {
+    /// libpq's `sslmode` values Echo takes, with `sslrootcert` (a PEM file of the CA
+    /// certificates to trust; the system's when absent) for the verifying ones.
+    public enum TLSMode: Sendable, Equatable {
+        /// Plain TCP.
+        case disable
+        /// TLS when the server offers it, else plain (libpq's default).
+        case prefer
+        /// TLS or no connection, without checking the certificate (against eavesdropping only).
+        case require
+        /// TLS with a certificate signed by a trusted CA, for any host name.
+        case verifyCA(rootCertificate: String?)
+        /// TLS with a certificate signed by a trusted CA and naming the host.
+        case verifyFull(rootCertificate: String?)
+
+        var name: String {
+            switch self {
+            case .disable: "disable"
+            case .prefer: "prefer"
+            case .require: "require"
+            case .verifyCA: "verify-ca"
+            case .verifyFull: "verify-full"
+            }
+        }
+    }
+
+    public init(host: String, port: Int = 5432, user: String, password: String?, database: String, tls: TLSMode = .prefer) {
         self.host = host
         self.port = port
         self.user = user
         self.password = password
         self.database = database
+        self.tls = tls
     }
 
     /// Whether `text` names a PostgreSQL store (rather than a directory).
@@ -40,19 +68,37 @@ public struct PostgresLocation: Sendable, Equatable, CustomStringConvertible {
         guard !database.isEmpty, !database.contains("/") else {
             throw StoreError(.invalidArgument, "the store URL \(Self.redacted(text)) names no database; write postgres://USER@HOST:PORT/DATABASE")
         }
+        var mode = "prefer"
+        var rootCertificate: String?
         for item in components.queryItems ?? [] {
             switch (item.name, item.value) {
-            case ("sslmode", "disable"?): continue
+            case ("sslmode", let value?) where ["disable", "prefer", "require", "verify-ca", "verify-full"].contains(value): mode = value
+            case ("sslrootcert", let value?) where !value.isEmpty: rootCertificate = value
             default:
-                throw StoreError(.invalidArgument, "the store URL option \(item.name)=\(item.value ?? "") is not supported (only sslmode=disable: run PostgreSQL on a trusted network or through a tunnel)")
+                throw StoreError(.invalidArgument, "the store URL option \(item.name)=\(item.value ?? "") is not supported (Echo takes sslmode=disable|prefer|require|verify-ca|verify-full and sslrootcert=PATH)")
             }
         }
+        if rootCertificate != nil, !mode.hasPrefix("verify") {
+            throw StoreError(.invalidArgument, "sslrootcert is used only with sslmode=verify-ca or verify-full (the URL says sslmode=\(mode))")
+        }
+        if mode == "verify-full", host.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }), host.contains(where: { $0 == "." || $0 == ":" }) {
+            throw StoreError(.invalidArgument, "sslmode=verify-full checks that the certificate names the host: give the database's DNS name, not the address \(host) (or use sslmode=verify-ca)")
+        }
+        let tls: TLSMode = switch mode {
+        case "disable": .disable
+        case "require": .require
+        case "verify-ca": .verifyCA(rootCertificate: rootCertificate)
+        case "verify-full": .verifyFull(rootCertificate: rootCertificate)
+        default: .prefer
+        }
         self.init(host: host, port: components.port ?? 5432, user: user,
-                  password: components.password.flatMap { $0.removingPercentEncoding }, database: database)
+                  password: components.password.flatMap { $0.removingPercentEncoding }, database: database, tls: tls)
     }
 
     /// The URL without its password, for messages and logs.
-    public var description: String { "postgres://\(user)@\(host):\(port)/\(database)" }
+    public var description: String {
+        "postgres://\(user)@\(host):\(port)/\(database)" + (tls == .prefer ? "" : "?sslmode=\(tls.name)")
+    }
 
     /// `text` with any password replaced by `***`.
     public static func redacted(_ text: String) -> String {

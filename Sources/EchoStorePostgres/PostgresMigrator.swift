@@ -48,6 +48,9 @@ struct PostgresMigrator {
         } catch let error as StoreError {
             throw error
         } catch let failure as SQLFailure {
+            if failure.kind == .tls {
+                throw StoreError(.database, "cannot connect to \(backend.location): \(failure.message)")
+            }
             if failure.meansUnavailable {
                 throw StoreError(.unavailable, "PostgreSQL at \(backend.location) is unavailable (\(failure.message)); start it, or check the URL, then retry")
             }

@@ -122,8 +122,13 @@ struct PostgresBackendTests {
         #expect(location.description == "postgres://echo@db.plant:6543/golden")
         #expect(PostgresLocation.redacted("postgres://echo:hunter2@h/db") == "postgres://echo:***@h/db")
         #expect(try PostgresLocation(url: "postgresql://u@h/d").port == 5432)
-        for bad in ["postgres://h/db", "postgres://u@h", "postgres://u@/db", "http://u@h/db", "postgres://u:pw@h/db?sslmode=require"] {
+        for bad in ["postgres://h/db", "postgres://u@h", "postgres://u@/db", "http://u@h/db", "postgres://u:pw@h/db?sslmode=bogus",
+                    "postgres://u@h/db?sslmode=require&sslrootcert=/ca.pem", "postgres://u@h/db?application_name=x"] {
             #expect(throws: StoreError.self) { try PostgresLocation(url: bad) }
         }
+        #expect(try PostgresLocation(url: "postgres://u@h/db").tls == .prefer, "libpq's default")
+        #expect(try PostgresLocation(url: "postgres://u@h/db?sslmode=disable").tls == .disable)
+        let verified = try PostgresLocation(url: "postgres://u:pw@h/db?sslmode=verify-full&sslrootcert=/etc/echo/ca.pem")
+        #expect(verified.tls == .verifyFull(rootCertificate: "/etc/echo/ca.pem") && verified.description == "postgres://u@h:5432/db?sslmode=verify-full")
     }
 }

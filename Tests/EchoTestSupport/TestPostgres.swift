@@ -61,7 +61,7 @@ public struct TestPostgres: Sendable {
     }
 
     @discardableResult
-    func run(_ executable: String, _ arguments: [String], asPostgres: Bool = false, capture: Bool = true) throws -> String {
+    public func run(_ executable: String, _ arguments: [String], asPostgres: Bool = false, capture: Bool = true) throws -> String {
         let process = Process()
         if asPostgres, getuid() == 0 {
             process.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
@@ -112,6 +112,11 @@ public struct TestPostgres: Sendable {
 public final class PrivateCluster: @unchecked Sendable {
     public let postgres: TestPostgres
     private let directory: TemporaryDirectory
+    /// Server settings added to every start (`-c name=value ...`).
+    private var settings = ""
+
+    /// The cluster's own directory (for files the server reads, such as TLS keys).
+    public var path: String { directory.path }
 
     public init() throws {
         let shared = try TestPostgres.cluster()
@@ -147,7 +152,23 @@ public final class PrivateCluster: @unchecked Sendable {
 
     public func start() throws {
         try postgres.pgctl(["-l", postgres.data + "/server.log", "-w", "-t", "60",
-                            "-o", "-p \(postgres.port) -k \(directory.path) -c listen_addresses=127.0.0.1", "start"])
+                            "-o", "-p \(postgres.port) -k \(directory.path) -c listen_addresses=127.0.0.1\(settings)", "start"])
+    }
+
+    /// Restarts the server with TLS on: a new self-signed certificate for localhost (and
+    /// its key) made with openssl in the cluster's directory.
+    /// - Returns: the certificate's path (a client's `sslrootcert`).
+    @discardableResult
+    public func enableTLS() throws -> String {
+        let certificate = directory.path + "/server.crt", key = directory.path + "/server.key"
+        _ = try postgres.run("/usr/bin/openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", certificate, "-days", "2",
+                                                  "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"])
+        chmod(key, 0o600)
+        if getuid() == 0 { _ = try postgres.run("/bin/chown", ["postgres", key, certificate]) }
+        try stop()
+        settings = " -c ssl=on -c ssl_cert_file=\(certificate) -c ssl_key_file=\(key)"
+        try start()
+        return certificate
     }
 
     /// Stops the server: `fast` rolls back open transactions and disconnects clients.
