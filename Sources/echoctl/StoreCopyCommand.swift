@@ -26,7 +26,7 @@ struct CopyStore: ParsableCommand {
 
     func run() throws {
         let logger = runtime.prepare(label: "store-copy")
-        let password = ProcessInfo.processInfo.environment["ECHO_STORE_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
+        let password = try StoreOptions.password()
         let scratch = cache == nil ? FileManager.default.temporaryDirectory.appendingPathComponent("echo-copy-\(UUID().uuidString)").path : nil
         defer { if let scratch { try? FileManager.default.removeItem(atPath: scratch) } }
         let caches = cache ?? scratch!

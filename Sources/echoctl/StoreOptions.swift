@@ -32,16 +32,23 @@ struct StoreOptions: ParsableArguments {
     func location() throws(EchoError) -> StoreLocation {
         let environment = ProcessInfo.processInfo.environment
         let cacheDirectory = cache ?? environment["ECHO_CACHE"].flatMap { $0.isEmpty ? nil : $0 }
-        var password = environment["ECHO_STORE_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
-        if password == nil, let file = environment["ECHO_STORE_PASSWORD_FILE"], !file.isEmpty {
-            do {
-                password = try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .newlines)
-            } catch {
-                throw EchoError(.badRequest, "cannot read the password file named by ECHO_STORE_PASSWORD_FILE (\(file)): \(error.localizedDescription)")
-            }
-        }
+        let password = try Self.password()
         let standby = storeRead ?? environment["ECHO_STORE_READ"].flatMap { $0.isEmpty ? nil : $0 }
         return try StoreLocation(directory, cache: cacheDirectory, password: password, standby: standby)
+    }
+
+    /// The database password for a URL without one: `ECHO_STORE_PASSWORD`, else the file
+    /// named by `ECHO_STORE_PASSWORD_FILE`; nil when neither is set.
+    /// - Throws: `bad_request` for an unreadable password file.
+    static func password() throws(EchoError) -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        if let password = environment["ECHO_STORE_PASSWORD"], !password.isEmpty { return password }
+        guard let file = environment["ECHO_STORE_PASSWORD_FILE"], !file.isEmpty else { return nil }
+        do {
+            return try String(contentsOfFile: file, encoding: .utf8).trimmingCharacters(in: .newlines)
+        } catch {
+            throw EchoError(.badRequest, "cannot read the password file named by ECHO_STORE_PASSWORD_FILE (\(file)): \(error.localizedDescription)")
+        }
     }
 
     /// Opens the store.
