@@ -58,7 +58,7 @@ let package = Package(
         ),
         .target(
             name: "EchoIndex",
-            dependencies: ["CEchoFaiss", "EchoErrors"]
+            dependencies: ["CEchoFaiss", "EchoErrors", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // libpng and libjpeg behind a C shim that contains every longjmp.
         .target(

@@ -5,6 +5,7 @@
 #include <faiss/AutoTune.h>
 #include <faiss/IVFlib.h>
 #include <faiss/impl/IDSelector.h>
+#include <faiss/impl/io.h>
 #include <faiss/index_factory.h>
 #include <faiss/index_io.h>
 #include <faiss/utils/distances.h>
@@ -101,6 +102,20 @@ int echo_faiss_read(const char *path, EchoFaissIndex **out, char *error, size_t 
         *out = nullptr;
         auto holder = std::make_unique<EchoFaissIndex>();
         holder->index.reset(faiss::read_index(path));
+        echo_bridge::attach_views(holder.get());
+        *out = holder.release();
+        return ECHO_FAISS_OK;
+    });
+}
+
+int echo_faiss_read_memory(const uint8_t *bytes, size_t count, EchoFaissIndex **out, char *error, size_t error_capacity) {
+    return guarded(error, error_capacity, ECHO_FAISS_IO, [&] {
+        require(out != nullptr && bytes != nullptr, ECHO_FAISS_INVALID_ARGUMENT, "null argument");
+        *out = nullptr;
+        faiss::VectorIOReader reader;
+        reader.data.assign(bytes, bytes + count);
+        auto holder = std::make_unique<EchoFaissIndex>();
+        holder->index.reset(faiss::read_index(&reader));
         echo_bridge::attach_views(holder.get());
         *out = holder.release();
         return ECHO_FAISS_OK;

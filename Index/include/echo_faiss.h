@@ -49,6 +49,11 @@ int echo_faiss_create(int32_t dimension, const char *description, int32_t metric
 int echo_faiss_read(const char *path, EchoFaissIndex **out, char *error,
                     size_t error_capacity);
 
+// Reads an index from `count` bytes in memory (a file Echo has read and checked itself, so
+// FAISS never reads a file that may change under it). Same errors as echo_faiss_read.
+int echo_faiss_read_memory(const uint8_t *bytes, size_t count, EchoFaissIndex **out, char *error,
+                           size_t error_capacity);
+
 /// Frees the index. NULL is ignored.
 void echo_faiss_free(EchoFaissIndex *index);
 

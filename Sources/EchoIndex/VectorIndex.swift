@@ -1,4 +1,5 @@
 internal import CEchoFaiss
+import Foundation
 
 #if canImport(Glibc)
 import Glibc
@@ -51,13 +52,22 @@ public final class VectorIndex: @unchecked Sendable {
         self.init(handle: created!)
     }
 
-    /// Reads an index written by `write(to:)`.
-    /// - Throws: `IndexError.io` when the file is missing, unreadable or not an index
-    ///   written by Echo.
+    /// Reads an index written by `write(to:)`: the file is read once into memory, its
+    /// SHA-256 trailer checked, and only then are the bytes handed to FAISS (whose reader
+    /// trusts its input: a damaged or edited file must never reach it).
+    /// - Throws: `IndexError.io` when the file is missing or unreadable; `.corrupt` when
+    ///   it has no valid trailer (damaged, edited, or not written by this Echo).
     public static func read(from path: String) throws(IndexError) -> VectorIndex {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw IndexError(.io, "could not read the index file \(path)")
+        }
+        let bytes = [UInt8](data)
+        let body = try IndexFileTrailer.verified(bytes, path: path)
         var loaded: OpaquePointer?
         try check { error, capacity in
-            echo_faiss_read(path, &loaded, error, capacity)
+            bytes.withUnsafeBufferPointer { buffer in
+                echo_faiss_read_memory(buffer.baseAddress, body, &loaded, error, capacity)
+            }
         } context: { "could not read the index file \(path)" }
         return VectorIndex(handle: loaded!)
     }
@@ -168,6 +178,7 @@ public final class VectorIndex: @unchecked Sendable {
                     echo_faiss_write(handle, temporary, error, capacity)
                 } context: { "could not write the index to \(path)" }
             }
+            try IndexFileTrailer.append(to: temporary)
             try DurableRename.publish(temporary, as: path)
         } catch {
             unlink(temporary)

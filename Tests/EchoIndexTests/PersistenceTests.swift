@@ -44,7 +44,7 @@ struct PersistenceTests {
         #expect(try VectorIndex.read(from: path).count == 2)
     }
 
-    @Test("a truncated, garbage or missing file is an i/o error, not a crash")
+    @Test("a truncated, garbage, empty or edited file is refused as corrupt before FAISS reads it; a missing one is an i/o error")
     func damagedFilesAreTypedErrors() throws {
         let directory = try TemporaryDirectory()
         let good = directory.file("good.faiss")
@@ -60,10 +60,19 @@ struct PersistenceTests {
         let empty = directory.file("empty.faiss")
         try Data().write(to: URL(fileURLWithPath: empty))
 
-        for path in [truncated, garbage, empty, directory.file("missing.faiss")] {
+        // The header edit that used to crash FAISS's reader (a huge count after "IxM2").
+        var edited = [UInt8](bytes)
+        withUnsafeBytes(of: Int64(1 << 40).littleEndian) { for (i, byte) in $0.enumerated() { edited[4 + i] = byte } }
+        let hostile = directory.file("hostile.faiss")
+        try Data(edited).write(to: URL(fileURLWithPath: hostile))
+
+        for path in [truncated, garbage, empty, hostile] {
             #expect(performing: { _ = try VectorIndex.read(from: path) },
-                    throws: { ($0 as? IndexError)?.code == .io })
+                    throws: { ($0 as? IndexError)?.code == .corrupt })
         }
+        #expect(performing: { _ = try VectorIndex.read(from: directory.file("missing.faiss")) },
+                throws: { ($0 as? IndexError)?.code == .io })
+        #expect(try VectorIndex.read(from: good).count == 20)
     }
 
     @Test("writing into a missing directory is an i/o error that names the path")
