@@ -22,7 +22,8 @@ for arg in "$@"; do
 done
 
 packages=(libfaiss-dev libopenblas-dev libsqlite3-dev libpng-dev libjpeg-dev pkg-config python3 python3-pip)
-[ "$want_postgres" -eq 1 ] && packages+=(postgresql-15)
+# The PostgreSQL tests start clusters of it and make TLS certificates with openssl.
+[ "$want_postgres" -eq 1 ] && packages+=(postgresql-15 openssl)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -1,4 +1,3 @@
-import Crypto
 import EchoImaging
 import EchoReferences
 import EchoStore
@@ -115,7 +114,7 @@ extension EchoApp {
         // Ingestor decodes the stored copy again: a few ms beside ~30 ms of embedding.
         _ = try classified { try ImageDecoder(maxPixels: limits.maxPixels).decode(bytes) }
         let format = try classified { try ImageFormat.detect(bytes) }
-        let digest = SHA256.hash(data: Data(bytes)).map { String(format: "%02x", $0) }.joined()
+        let digest = ImageDigest.hex(bytes)
         let path = "\(uploadsDirectory)/\(digest).\(format == .png ? "png" : "jpg")"
         do {
             try FileManager.default.createDirectory(atPath: uploadsDirectory, withIntermediateDirectories: true)

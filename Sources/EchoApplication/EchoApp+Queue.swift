@@ -1,4 +1,3 @@
-import Crypto
 import EchoImaging
 import EchoReferences
 import EchoStore
@@ -56,9 +55,7 @@ extension EchoApp {
     public func enqueueInspection(_ request: EnqueueInspectionRequest,
                                   progress: (Int, Int) -> Void = { _, _ in }) throws(EchoError) -> EnqueuedRun {
         try request.validate()
-        guard store.queue != nil else {
-            throw EchoError(.unsupported, "the store at \(store.backend.location) has no job queue: queued inspection needs a PostgreSQL store (--store postgres://...); inspect without --queue instead")
-        }
+        try requireQueue()
         return try timed(UseCaseMetrics.enqueueInspection) { () throws(EchoError) in try enqueue(request, progress: progress) }
     }
 
@@ -80,7 +77,7 @@ extension EchoApp {
             for path in files[start..<min(files.count, start + Self.enqueueChunk)] {
                 switch readImageFile(path) {
                 case .success(let bytes):
-                    let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+                    let digest = ImageDigest.hex(bytes)
                     images.append(QueuedImage(name: path, sha256: digest, bytes: bytes))
                 case .failure(let problem):
                     unreadable.append(InspectedImage(path: path, result: nil, error: problem.message))
@@ -128,7 +125,7 @@ extension EchoApp {
             throw EchoError(.imageTooLarge, "\(bytes.count) bytes is more than the limit of \(limits.maxImageBytes)")
         }
         try classified { _ = try ImageFormat.detect(bytes) }
-        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let digest = ImageDigest.hex(bytes)
         return try classified {
             try requireEnqueuing(run)
             try store.enqueueImages([QueuedImage(name: name ?? "upload:\(digest.prefix(16))", sha256: digest, bytes: bytes)], run: run)
@@ -150,10 +147,13 @@ extension EchoApp {
         }
     }
 
-    private func requireQueue() throws(EchoError) {
-        guard store.queue != nil else {
-            throw EchoError(.unsupported, "the store at \(store.backend.location) has no job queue: queued inspection needs a PostgreSQL store (--store postgres://...)")
+    /// - Throws: `unsupported` when the store has no job queue (SQLite).
+    @discardableResult
+    func requireQueue() throws(EchoError) -> any InspectionQueue {
+        guard let queue = store.queue else {
+            throw EchoError(.unsupported, "the store at \(store.backend.location) has no job queue: queued inspection needs a PostgreSQL store (--store postgres://...); inspect without --queue instead")
         }
+        return queue
     }
 
     private func requireStatus(_ run: Int64) throws -> RunStatus {

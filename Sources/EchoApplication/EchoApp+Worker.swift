@@ -74,18 +74,17 @@ extension EchoApp {
     public func work(_ options: WorkerOptions, shouldStop: @escaping @Sendable () -> Bool = { false },
                      events: @escaping @Sendable (WorkerEvent) -> Void = { _ in }) async throws(EchoError) -> WorkerSummary {
         try options.validate()
-        guard let queue = store.queue else {
-            throw EchoError(.unsupported, "the store at \(store.backend.location) has no job queue: workers need a PostgreSQL store (--store postgres://...)")
-        }
+        let queue = try requireQueue()
         guard store.mode == .readWrite else { throw EchoError(.readOnly, "a worker records results: open the store read-write") }
         _ = try requireEmbedder()
         var summary = WorkerSummary()
         logger.info("worker started", metadata: ["worker": "\(options.name)", "batch": "\(options.batch)", "lease": "\(options.leaseSeconds)"])
         while !shouldStop() {
             do throws(EchoError) {
-                try await finishAbandonedRuns(&summary, events: events)
                 let jobs = try await BlockingWork.run { try queue.claimJobs(worker: options.name, limit: options.batch, leaseSeconds: options.leaseSeconds) }
                 if jobs.isEmpty {
+                    // Idle: finish runs whose last worker stopped before finishing them.
+                    try await finishAbandonedRuns(queue, &summary, events: events)
                     if options.exitWhenIdle, try await BlockingWork.run({ try queue.pendingJobCount() }) == 0 { break }
                     try? await Task.sleep(for: .seconds(options.pollSeconds))
                     continue
@@ -187,8 +186,8 @@ extension EchoApp {
 
     /// Finishes runs whose every job is done but whose last worker stopped before
     /// finishing them.
-    private func finishAbandonedRuns(_ summary: inout WorkerSummary, events: @escaping @Sendable (WorkerEvent) -> Void) async throws(EchoError) {
-        guard let queue = store.queue else { return }
+    private func finishAbandonedRuns(_ queue: any InspectionQueue, _ summary: inout WorkerSummary,
+                                     events: @escaping @Sendable (WorkerEvent) -> Void) async throws(EchoError) {
         for run in try await BlockingWork.run({ try queue.completeUnfinishedRuns() }) {
             try await finishRun(run, &summary, events: events)
         }

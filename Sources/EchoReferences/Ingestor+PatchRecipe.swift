@@ -52,7 +52,7 @@ extension Ingestor {
             guard let data = stored ?? FileManager.default.contents(atPath: reference.sourcePath) else {
                 return .failure(ReextractionFailure(reference: reference, reason: "missing"))
             }
-            guard Self.digest(data) == reference.sha256 else { return .failure(ReextractionFailure(reference: reference, reason: "changed since ingest")) }
+            guard ImageDigest.hex(data) == reference.sha256 else { return .failure(ReextractionFailure(reference: reference, reason: "changed since ingest")) }
             do {
                 return .success(try embedder.embed(try decoder.decode([UInt8](data))).patches)
             } catch let error as ImagingError {

@@ -1,4 +1,3 @@
-import Crypto
 import Dispatch
 import EchoEmbedding
 import EchoImaging
@@ -170,11 +169,6 @@ public struct Ingestor: Sendable {
         }
     }
 
-    /// The SHA-256 of a file's bytes, as lower-case hex: the identity of a golden image.
-    static func digest(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
-    }
-
     private func prepareOne(_ path: String, decoder: ImageDecoder, options: IngestOptions) -> Prepared {
         let data: Data
         do {
@@ -182,7 +176,7 @@ public struct Ingestor: Sendable {
         } catch {
             return .failed(Failure(message: "cannot read: \(error.localizedDescription)"))
         }
-        let sha256 = Self.digest(data)
+        let sha256 = ImageDigest.hex(data)
         if let existing = try? store.liveReference(withSHA256: sha256, in: options.category) {
             return .alreadyStored(id: existing.id)
         }

@@ -21,9 +21,13 @@ extension ReferenceStore {
     @discardableResult
     public func refreshLoadedIndexes(categoryID: Int64? = nil, knownHead: Int64? = nil) throws(StoreError) -> [Int64] {
         var caughtUp: [Int64] = []
-        for index in loadedIndexes where categoryID == nil || index.categoryID == categoryID {
-            if let knownHead, index.sequence >= knownHead { continue }
-            guard let category = try backend.categories().first(where: { $0.id == index.categoryID }) else { continue }
+        let stale = loadedIndexes.filter { index in
+            (categoryID == nil || index.categoryID == categoryID) && knownHead.map { index.sequence < $0 } != false
+        }
+        guard !stale.isEmpty else { return [] }
+        let categories = try backend.categories()
+        for index in stale {
+            guard let category = categories.first(where: { $0.id == index.categoryID }) else { continue }
             let before = index.sequence
             if try currentIndex(for: category).sequence > before { caughtUp.append(category.id) }
         }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// A golden image's file, as served to people and the MLLM.
@@ -25,7 +24,7 @@ extension ReferenceStore {
         guard let data = FileManager.default.contents(atPath: reference.sourcePath) else {
             throw StoreError(.invalidArgument, "the image of reference \(id) is no longer at \(reference.sourcePath); the store keeps only its features")
         }
-        let digest = SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        let digest = ImageDigest.hex(data)
         guard digest == reference.sha256 else {
             throw StoreError(.invalidArgument, "the file at \(reference.sourcePath) changed since reference \(id) was ingested")
         }

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 
 /// What `StoreCopier` copied, per category, and what it checked afterwards.
@@ -177,7 +176,7 @@ public struct StoreCopier {
     private func imageBytes(of record: ReferenceRecord) throws(StoreError) -> [UInt8]? {
         if let bytes = try source.imageBytes(sha256: record.sha256) { return bytes }
         guard let data = FileManager.default.contents(atPath: record.sourcePath),
-              SHA256.hash(data: data).map({ String(format: "%02x", $0) }).joined() == record.sha256 else { return nil }
+              ImageDigest.hex(data) == record.sha256 else { return nil }
         return [UInt8](data)
     }
 

@@ -19,6 +19,23 @@ struct CacheFreshnessTests {
         NewReference(sha256: name, sourcePath: name + ".png", width: 1, height: 1, vector: vector)
     }
 
+    /// Two nodes on one new database: A has written "parts", B's index of it is loaded.
+    struct TwoNodes {
+        let database: TestDatabase
+        let caches: [TemporaryDirectory]
+        let nodeA: ReferenceStore, nodeB: ReferenceStore
+        let parts: EchoStore.Category
+    }
+
+    static func twoNodes() throws -> TwoNodes {
+        let database = try TestDatabase()
+        let caches = [try TemporaryDirectory(), try TemporaryDirectory()]
+        let nodeA = try store(database, caches[0]), nodeB = try store(database, caches[1])
+        let parts = try nodeA.ensureCategory("parts", embedder: identity)
+        _ = try nodeA.add([reference("a", [1, 0])], to: "parts")
+        return TwoNodes(database: database, caches: caches, nodeA: nodeA, nodeB: nodeB, parts: parts)
+    }
+
     /// Waits up to `seconds` for `condition`; the time it took, nil when it never held.
     static func waited(_ seconds: Double, _ condition: () -> Bool) -> Double? {
         let start = Date()
@@ -31,11 +48,8 @@ struct CacheFreshnessTests {
 
     @Test("another node's commit reaches this node's warm index by notification, with no query and no poll")
     func notificationWarms() throws {
-        let database = try TestDatabase()
-        let cacheA = try TemporaryDirectory(), cacheB = try TemporaryDirectory()
-        let nodeA = try Self.store(database, cacheA), nodeB = try Self.store(database, cacheB)
-        let parts = try nodeA.ensureCategory("parts", embedder: Self.identity)
-        _ = try nodeA.add([Self.reference("a", [1, 0])], to: "parts")
+        let nodes = try Self.twoNodes()
+        let (nodeA, nodeB, parts) = (nodes.nodeA, nodes.nodeB, nodes.parts)
         _ = try nodeB.nearest(to: [1, 0], in: "parts", k: 1)
         let freshness = CacheFreshness(store: nodeB, poll: .seconds(600), logger: AppFixture.logger)
         freshness.start()
@@ -50,11 +64,8 @@ struct CacheFreshnessTests {
 
     @Test("with notifications off, the poll brings the index current")
     func pollWarms() throws {
-        let database = try TestDatabase()
-        let cacheA = try TemporaryDirectory(), cacheB = try TemporaryDirectory()
-        let nodeA = try Self.store(database, cacheA), nodeB = try Self.store(database, cacheB)
-        let parts = try nodeA.ensureCategory("parts", embedder: Self.identity)
-        _ = try nodeA.add([Self.reference("a", [1, 0])], to: "parts")
+        let nodes = try Self.twoNodes()
+        let (nodeA, nodeB, parts) = (nodes.nodeA, nodes.nodeB, nodes.parts)
         _ = try nodeB.nearest(to: [1, 0], in: "parts", k: 1)
         let freshness = CacheFreshness(store: nodeB, poll: .milliseconds(200), notifications: false, logger: AppFixture.logger)
         freshness.start()
@@ -68,11 +79,8 @@ struct CacheFreshnessTests {
 
     @Test("after the feed's connection is cut and the database lost a commit the index had, reconciliation rebuilds the index")
     func reconnectReconciles() throws {
-        let database = try TestDatabase()
-        let cacheA = try TemporaryDirectory(), cacheB = try TemporaryDirectory()
-        let nodeA = try Self.store(database, cacheA), nodeB = try Self.store(database, cacheB)
-        let parts = try nodeA.ensureCategory("parts", embedder: Self.identity)
-        _ = try nodeA.add([Self.reference("a", [1, 0])], to: "parts")
+        let nodes = try Self.twoNodes()
+        let (database, nodeA, nodeB, parts) = (nodes.database, nodes.nodeA, nodes.nodeB, nodes.parts)
         let lost = try nodeA.add([Self.reference("b", [0, 1])], to: "parts")
         guard case .added(let lostID) = try #require(lost.first) else { Issue.record("not added"); return }
         _ = try nodeB.nearest(to: [1, 0], in: "parts", k: 1)
