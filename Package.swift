@@ -1,9 +1,26 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
+
+// FAISS's HNSW header includes <omp.h>, which Debian ships with GCC (libgcc-N-dev) where the
+// toolchain's clang does not look; the bridge's structural checks of HNSW indexes need that
+// header, so its directory is searched after every other (clang's own headers still win).
+let openMPIncludeFlags: [String] = {
+    let root = "/usr/lib/gcc/x86_64-linux-gnu"
+    let versions = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
+    let found = versions.sorted { $0.compare($1, options: .numeric) == .orderedDescending }
+        .map { "\(root)/\($0)/include" }
+        .first { FileManager.default.fileExists(atPath: "\($0)/omp.h") }
+    return found.map { ["-idirafter", $0] } ?? []
+}()
 
 // Echo: a reference-image database and inspection pipeline for industrial anomaly
 // detection. One target per concern; C and C++ stay behind the `C*` targets and never
 // appear in a public Swift API.
+// `make fuzz` (scripts/fuzz.sh) sets ECHO_FUZZ_BUILD: echo-fuzz is then linked with libFuzzer
+// (and the sanitizers every target is compiled with in that build).
+let libFuzzerBuild = ProcessInfo.processInfo.environment["ECHO_FUZZ_BUILD"] != nil
+
 let package = Package(
     name: "Echo",
     platforms: [.macOS(.v15)],
@@ -45,7 +62,7 @@ let package = Package(
         .target(
             name: "CEchoFaiss",
             path: "Index",
-            cxxSettings: [.define("NDEBUG")],
+            cxxSettings: [.define("NDEBUG"), .unsafeFlags(openMPIncludeFlags)],
             linkerSettings: [
                 .linkedLibrary("faiss"),
                 .linkedLibrary("gomp"),
@@ -217,6 +234,23 @@ let package = Package(
             dependencies: ["EchoImaging"],
             path: "Tests/EchoTestSupport"
         ),
+        // One harness per parser of outside bytes, shared by the fuzzer and the regression tests.
+        .target(
+            name: "EchoFuzzHarnesses",
+            dependencies: ["EchoImaging", "EchoEmbedding", "EchoIndex", "EchoExperts", "EchoMLLM", "EchoService",
+                           .product(name: "Hummingbird", package: "hummingbird")],
+            path: "Tests/Fuzz/Harnesses"
+        ),
+        // libFuzzer's entry point over those harnesses (in `make fuzz`'s build), else a
+        // replayer of files through them.
+        .target(name: "CEchoFuzzDriver", path: "Tests/Fuzz/CDriver"),
+        .executableTarget(
+            name: "echo-fuzz",
+            dependencies: ["EchoFuzzHarnesses", "CEchoFuzzDriver"],
+            path: "Tests/Fuzz/Driver",
+            swiftSettings: libFuzzerBuild ? [.define("ECHO_LIBFUZZER")] : [],
+            linkerSettings: libFuzzerBuild ? [.unsafeFlags(["-sanitize=fuzzer,address", "-Xclang-linker", "-fsanitize=undefined", "-use-ld=lld"])] : []
+        ),
         // A store writer the crash and lock tests kill or block (never shipped).
         .executableTarget(
             name: "echo-test-writer",
@@ -224,6 +258,11 @@ let package = Package(
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/EchoTestWriter"
+        ),
+        .testTarget(
+            name: "EchoFuzzTests",
+            dependencies: ["EchoFuzzHarnesses", "EchoIndex"],
+            exclude: ["../Fuzz/Corpus", "../Fuzz/Regressions"]
         ),
         .testTarget(
             name: "EchoIndexTests",

@@ -57,6 +57,15 @@ int guarded(char *error, size_t capacity, int fallback, Body &&body) noexcept {
     }
 }
 
+/// Throws a BridgeError (ECHO_FAISS_CORRUPT) unless `bytes` are laid out as one of the
+/// kinds of index Echo writes, with every count backed by the bytes that follow (so that
+/// FAISS's reader never sizes a buffer from a count the file cannot fill).
+void check_layout(const uint8_t *bytes, size_t count);
+
+/// Throws a BridgeError (ECHO_FAISS_CORRUPT) unless `index` is one of the kinds Echo
+/// writes and every invariant a search relies on holds (index_validation.cpp).
+void validate_loaded(const faiss::Index *index);
+
 /// Fills the views (id_map, flat, ivf) and the id set from `holder->index`.
 /// Throws BridgeError when the index keeps no caller ids.
 void attach_views(EchoFaissIndex *holder);

@@ -10,6 +10,7 @@
 #include <faiss/index_io.h>
 #include <faiss/utils/distances.h>
 
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -96,27 +97,19 @@ int echo_faiss_create(int32_t dimension, const char *description, int32_t metric
     });
 }
 
-int echo_faiss_read(const char *path, EchoFaissIndex **out, char *error, size_t error_capacity) {
-    return guarded(error, error_capacity, ECHO_FAISS_IO, [&] {
-        require(out != nullptr && path != nullptr, ECHO_FAISS_INVALID_ARGUMENT, "null argument");
-        *out = nullptr;
-        auto holder = std::make_unique<EchoFaissIndex>();
-        holder->index.reset(faiss::read_index(path));
-        echo_bridge::attach_views(holder.get());
-        *out = holder.release();
-        return ECHO_FAISS_OK;
-    });
-}
-
 int echo_faiss_read_memory(const uint8_t *bytes, size_t count, EchoFaissIndex **out, char *error, size_t error_capacity) {
-    return guarded(error, error_capacity, ECHO_FAISS_IO, [&] {
+    return guarded(error, error_capacity, ECHO_FAISS_CORRUPT, [&] {
         require(out != nullptr && bytes != nullptr, ECHO_FAISS_INVALID_ARGUMENT, "null argument");
         *out = nullptr;
+        echo_bridge::check_layout(bytes, count);
         faiss::VectorIOReader reader;
         reader.data.assign(bytes, bytes + count);
         auto holder = std::make_unique<EchoFaissIndex>();
         holder->index.reset(faiss::read_index(&reader));
+        echo_bridge::validate_loaded(holder->index.get());
         echo_bridge::attach_views(holder.get());
+        require(holder->ids.size() == size_t(holder->index->ntotal), ECHO_FAISS_CORRUPT,
+                "the index is inconsistent: it repeats an id");
         *out = holder.release();
         return ECHO_FAISS_OK;
     });
@@ -226,13 +219,24 @@ int echo_faiss_set_parameter(EchoFaissIndex *index, const char *name, double val
     });
 }
 
-int echo_faiss_write(const EchoFaissIndex *index, const char *path, char *error, size_t error_capacity) {
-    return guarded(error, error_capacity, ECHO_FAISS_IO, [&] {
-        require(path != nullptr, ECHO_FAISS_INVALID_ARGUMENT, "null path");
-        faiss::write_index(index->index.get(), path);
+int echo_faiss_serialize(const EchoFaissIndex *index, uint8_t **bytes, size_t *count, char *error,
+                         size_t error_capacity) {
+    return guarded(error, error_capacity, ECHO_FAISS_INTERNAL, [&] {
+        require(bytes != nullptr && count != nullptr, ECHO_FAISS_INVALID_ARGUMENT, "null argument");
+        *bytes = nullptr;
+        *count = 0;
+        faiss::VectorIOWriter writer;
+        faiss::write_index(index->index.get(), &writer);
+        auto *copy = static_cast<uint8_t *>(std::malloc(writer.data.size() == 0 ? 1 : writer.data.size()));
+        if (copy == nullptr) throw std::bad_alloc();
+        std::memcpy(copy, writer.data.data(), writer.data.size());
+        *bytes = copy;
+        *count = writer.data.size();
         return ECHO_FAISS_OK;
     });
 }
+
+void echo_faiss_free_bytes(uint8_t *bytes) { std::free(bytes); }
 
 const char *echo_faiss_version(void) {
 #define ECHO_STR2(x) #x

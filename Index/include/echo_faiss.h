@@ -29,7 +29,8 @@ typedef enum {
     ECHO_FAISS_UNSUPPORTED = 5,       ///< this index type cannot do that (e.g. HNSW removal)
     ECHO_FAISS_IO = 6,                ///< reading or writing a file failed
     ECHO_FAISS_OUT_OF_MEMORY = 7,
-    ECHO_FAISS_INTERNAL = 8           ///< any other FAISS or C++ failure
+    ECHO_FAISS_INTERNAL = 8,          ///< any other FAISS or C++ failure
+    ECHO_FAISS_CORRUPT = 9            ///< index bytes that FAISS cannot read or whose parts disagree
 } EchoFaissStatus;
 
 typedef enum {
@@ -45,12 +46,11 @@ typedef struct EchoFaissIndex EchoFaissIndex;
 int echo_faiss_create(int32_t dimension, const char *description, int32_t metric,
                       EchoFaissIndex **out, char *error, size_t error_capacity);
 
-/// Reads an index written by echo_faiss_write.
-int echo_faiss_read(const char *path, EchoFaissIndex **out, char *error,
-                    size_t error_capacity);
-
-// Reads an index from `count` bytes in memory (a file Echo has read and checked itself, so
-// FAISS never reads a file that may change under it). Same errors as echo_faiss_read.
+/// Reads an index written by echo_faiss_write from `count` bytes in memory (a file Echo has
+/// read and checked itself, so FAISS never reads a file that may change under it). The
+/// loaded index is then checked part against part (index_validation.cpp): bytes FAISS
+/// cannot read, a kind of index Echo never writes, or parts that disagree are
+/// ECHO_FAISS_CORRUPT, never an index that reads out of bounds when searched.
 int echo_faiss_read_memory(const uint8_t *bytes, size_t count, EchoFaissIndex **out, char *error,
                            size_t error_capacity);
 
@@ -90,10 +90,14 @@ int echo_faiss_remove_ids(EchoFaissIndex *index, int64_t n, const int64_t *ids,
 int echo_faiss_set_parameter(EchoFaissIndex *index, const char *name, double value,
                              char *error, size_t error_capacity);
 
-/// Writes the index to `path` (not atomically: callers write a temporary file and
-/// rename it).
-int echo_faiss_write(const EchoFaissIndex *index, const char *path, char *error,
-                     size_t error_capacity);
+/// Serialises the index into a buffer the caller owns and frees with
+/// echo_faiss_free_bytes (the caller writes the file itself, so that it sees the system's
+/// reason when a disk is full).
+int echo_faiss_serialize(const EchoFaissIndex *index, uint8_t **bytes, size_t *count, char *error,
+                         size_t error_capacity);
+
+/// Frees a buffer from echo_faiss_serialize. NULL is ignored.
+void echo_faiss_free_bytes(uint8_t *bytes);
 
 /// The FAISS version the bridge was built against, e.g. "1.7.3".
 const char *echo_faiss_version(void);

@@ -7,10 +7,10 @@ import Darwin
 /// Publishes a fully written temporary file under its final name so that a crash at
 /// any instant leaves either the old file or the new one, never a torn mix:
 /// fsync the file, rename it over the target, fsync the directory.
-enum DurableRename {
+package enum DurableRename {
     /// Makes `temporaryPath` durable and renames it to `finalPath` (same directory).
     /// Throws `IndexError.io` naming the step and the system's reason.
-    static func publish(_ temporaryPath: String, as finalPath: String) throws(IndexError) {
+    package static func publish(_ temporaryPath: String, as finalPath: String) throws(IndexError) {
         try fsyncPath(temporaryPath, flags: O_RDONLY)
         guard rename(temporaryPath, finalPath) == 0 else {
             throw IndexError(.io, "could not rename \(temporaryPath) to \(finalPath): \(lastSystemError())")
@@ -25,6 +25,7 @@ enum DurableRename {
         }
         defer { close(descriptor) }
         guard fsync(descriptor) == 0 else {
+            if errno == ENOSPC || errno == EDQUOT { throw IndexFileWriter.failure(errno, "flush", path, target: path) }
             throw IndexError(.io, "could not flush \(path) to disk: \(lastSystemError())")
         }
     }

@@ -30,6 +30,10 @@ extension CodedError.Code where Domain == IndexErrors {
     /// Reading or writing the index file failed, or the file is not a valid index.
     public static var io: Self { Self(name: "i/o") }
 
+    /// The disk (or the user's quota) had no room for the index file: nothing was
+    /// replaced; free space and save again.
+    public static var noSpace: Self { Self(name: "no space left") }
+
     /// An index file that is damaged, edited, or not written by this Echo (its checksum
     /// trailer is missing or wrong): never handed to FAISS; rebuild it.
     public static var corrupt: Self { Self(name: "corrupt index file") }

@@ -5,25 +5,18 @@ import Foundation
 /// SHA-256 of the FAISS bytes before it. FAISS's reader trusts its input (a hostile
 /// header can make it read out of bounds), so a file is handed to it only when its
 /// trailer checks out; anything else is rebuilt from the store's source of truth.
-enum IndexFileTrailer {
+package enum IndexFileTrailer {
     static let marker: [UInt8] = Array("EchoSHA2".utf8)
     static let size = marker.count + SHA256.byteCount
 
-    /// Appends the trailer to the file at `path` (FAISS has just written it).
-    /// - Throws: `.io` when the file cannot be read back or extended.
-    static func append(to path: String) throws(IndexError) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw IndexError(.io, "could not read back the index just written to \(path)")
-        }
-        let trailer = marker + Array(SHA256.hash(data: data))
-        do {
-            let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
-            defer { try? handle.close() }
-            try handle.seekToEnd()
-            try handle.write(contentsOf: Data(trailer))
-        } catch {
-            throw IndexError(.io, "could not finish the index file \(path): \(error.localizedDescription)")
-        }
+    /// `body` with its trailer appended: the bytes `write(to:)` leaves in a file.
+    package static func sealed(_ body: [UInt8]) -> [UInt8] {
+        body + body.withUnsafeBytes { trailer(for: $0) }
+    }
+
+    /// The trailer of `body`: the marker and the SHA-256 of the bytes.
+    static func trailer(for body: UnsafeRawBufferPointer) -> [UInt8] {
+        marker + Array(SHA256.hash(data: body))
     }
 
     /// The length of the FAISS bytes in `bytes` when its trailer is there and right.

@@ -61,7 +61,17 @@ public final class VectorIndex: @unchecked Sendable {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw IndexError(.io, "could not read the index file \(path)")
         }
-        let bytes = [UInt8](data)
+        return try read(bytes: [UInt8](data), source: path)
+    }
+
+    /// Reads an index from the bytes of a file written by `write(to:)`, as `read(from:)`
+    /// does: trailer first, then FAISS's reader, then the structural checks of the bridge
+    /// (counts, dimensions, graph and list tables agree), so that a file whose checksum an
+    /// attacker recomputed still cannot make a search read out of bounds.
+    /// - Parameter source: names the bytes in error messages (the path).
+    /// - Throws: `.corrupt` for a missing or wrong trailer, bytes FAISS cannot read, or an
+    ///   index whose parts disagree; `.outOfMemory`.
+    public static func read(bytes: [UInt8], source path: String) throws(IndexError) -> VectorIndex {
         let body = try IndexFileTrailer.verified(bytes, path: path)
         var loaded: OpaquePointer?
         try check { error, capacity in
@@ -166,19 +176,24 @@ public final class VectorIndex: @unchecked Sendable {
         }
     }
 
-    /// Writes the index to `path` atomically: a temporary file in the same directory,
-    /// flushed to disk, renamed over `path`, then the directory flushed. A crash leaves
-    /// the previous file or the new one, never a partial file.
-    /// - Throws: `.io` naming the step that failed and the system's reason.
+    /// Writes the index to `path` atomically: serialised in memory, written with its
+    /// checksum trailer to a temporary file in the same directory, flushed to disk, renamed
+    /// over `path`, then the directory flushed. A crash or a full disk leaves the previous
+    /// file or the new one, never a partial file.
+    /// - Throws: `.noSpace` when the disk has no room (the previous file stays); `.io`
+    ///   naming the step that failed and the system's reason; `.outOfMemory`.
     public func write(to path: String) throws(IndexError) {
+        var bytes: UnsafeMutablePointer<UInt8>?
+        var count = 0
+        try lock.reading { () throws(IndexError) in
+            try Self.check { error, capacity in
+                echo_faiss_serialize(handle, &bytes, &count, error, capacity)
+            } context: { "could not serialise the index for \(path)" }
+        }
+        defer { echo_faiss_free_bytes(bytes) }
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do {
-            try lock.reading { () throws(IndexError) in
-                try Self.check { error, capacity in
-                    echo_faiss_write(handle, temporary, error, capacity)
-                } context: { "could not write the index to \(path)" }
-            }
-            try IndexFileTrailer.append(to: temporary)
+            try IndexFileWriter.write(UnsafeRawBufferPointer(start: bytes, count: count), to: temporary, for: path)
             try DurableRename.publish(temporary, as: path)
         } catch {
             unlink(temporary)
@@ -220,6 +235,7 @@ public final class VectorIndex: @unchecked Sendable {
         case ECHO_FAISS_UNSUPPORTED.rawValue: .unsupported
         case ECHO_FAISS_IO.rawValue: .io
         case ECHO_FAISS_OUT_OF_MEMORY.rawValue: .outOfMemory
+        case ECHO_FAISS_CORRUPT.rawValue: .corrupt
         default: .internalFailure
         }
     }
