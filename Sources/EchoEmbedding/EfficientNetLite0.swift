@@ -4,7 +4,7 @@
 ///
 /// Immutable after loading, so one instance serves any number of threads, each with
 /// its own `Workspace`.
-final class EfficientNetLite0: Sendable {
+package final class EfficientNetLite0: Sendable {
     struct Pointwise: Sendable {
         let input: Int, output: Int
         let weight: [Float] // output × input
@@ -32,7 +32,7 @@ final class EfficientNetLite0: Sendable {
 
     /// Builds the network from a weights file, checking every tensor's shape.
     /// - Throws: `EmbeddingError.weightsMismatch` naming a missing or misshapen tensor.
-    init(weights: WeightsFile) throws(EmbeddingError) {
+    package init(weights: WeightsFile) throws(EmbeddingError) {
         let stem = try weights.tensor("_conv_stem.weight", shape: [Architecture.stemChannels, 3, 3, 3])
         stemWeight = Self.channelsLast(stem, outputs: Architecture.stemChannels, inputs: 3, kernel: 3)
         stemBias = try weights.tensor("_conv_stem.bias", shape: [Architecture.stemChannels])

@@ -12,7 +12,7 @@ struct Tensor: Sendable {
 /// Little-endian: magic `ECHOWTS\0`, version u32 (1), tensor count u32, then per tensor
 /// name length u32, UTF-8 name, rank u32, dims u32 × rank, data offset u64, element
 /// count u64; then the float32 payload at the offsets.
-struct WeightsFile: Sendable {
+package struct WeightsFile: Sendable {
     static let magic: [UInt8] = Array("ECHOWTS\0".utf8)
     static let version: UInt32 = 1
     /// SHA-256 of the file `scripts/convert_weights.py` writes from
@@ -41,7 +41,7 @@ struct WeightsFile: Sendable {
         return try parse([UInt8](data), path: path, expectedSHA256: expectedSHA256)
     }
 
-    static func parse(_ bytes: [UInt8], path: String, expectedSHA256: String?) throws(EmbeddingError) -> WeightsFile {
+    package static func parse(_ bytes: [UInt8], path: String, expectedSHA256: String?) throws(EmbeddingError) -> WeightsFile {
         func damaged(_ why: String) -> EmbeddingError {
             EmbeddingError(.weightsDamaged, "\(path) \(why); reinstall it with: \(WeightsLocation.installCommand)")
         }
@@ -60,7 +60,14 @@ struct WeightsFile: Sendable {
                 shape.append(Int(dim))
             }
             guard let offset = reader.u64(), let elements = reader.u64() else { throw damaged("is truncated in its directory") }
-            guard elements == UInt64(shape.reduce(1, *)),
+            // The product of hostile dimensions overflows: that is a damaged file, not a trap.
+            var product: UInt64? = 1
+            for dim in shape {
+                guard let sofar = product else { break }
+                let (next, overflow) = sofar.multipliedReportingOverflow(by: UInt64(dim))
+                product = overflow ? nil : next
+            }
+            guard let product, elements == product,
                   offset <= UInt64(bytes.count), elements <= (UInt64(bytes.count) - offset) / 4 else {
                 throw damaged("is truncated (tensor \(String(decoding: nameBytes, as: UTF8.self)) lies past the end)")
             }

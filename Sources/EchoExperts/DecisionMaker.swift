@@ -37,7 +37,7 @@ public struct DecisionMaker: Sendable {
 
     /// A verdict from JSON ({"verdict": "normal"|"anomalous", ...}); synonyms such as
     /// "defective", "abnormal", "ok" and "good" are accepted. Nil otherwise.
-    static func parseVerdict(_ text: String) -> MLLMVerdict? {
+    package static func parseVerdict(_ text: String) -> MLLMVerdict? {
         guard let object = JSONExtraction.firstObject(in: text), let word = (object["verdict"] as? String)?.lowercased() else { return nil }
         let anomalous: Bool
         switch word.trimmingCharacters(in: .whitespaces) {

@@ -91,7 +91,12 @@ public struct MMADAnswerRecord: Sendable, Equatable {
     /// Reads an answers file: a JSON list of answer records, Echo's or MMAD's.
     /// - Throws: `.input` for an unreadable file or one that is not such a list, saying where.
     public static func read(path: String) throws(ExpertError) -> [MMADAnswerRecord] {
-        let data = try ExpertError.readFile(path, what: "the answers")
+        try records(in: try ExpertError.readFile(path, what: "the answers"), source: path)
+    }
+
+    /// The answer records in the bytes of an answers file.
+    /// - Throws: `.input` for bytes that are not JSON or not a list of answers, naming `source`.
+    package static func records(in data: Data, source path: String) throws(ExpertError) -> [MMADAnswerRecord] {
         do {
             let document = try JSONValue.parse(data)
             guard let list = document.arrayValue else { throw FormatProblem("the file holds \(document.kind), not a list of answers") }

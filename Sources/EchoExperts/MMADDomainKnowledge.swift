@@ -11,7 +11,12 @@ public struct MMADDomainKnowledge: Sendable {
     /// - Throws: `.input` for an unreadable file or one not shaped
     ///   `{dataset: {class: {key: text}}}`, saying where.
     public init(path: String) throws(ExpertError) {
-        let data = try ExpertError.readFile(path, what: "the domain knowledge")
+        try self.init(data: try ExpertError.readFile(path, what: "the domain knowledge"), source: path)
+    }
+
+    /// Reads the bytes of a `domain_knowledge.json` document.
+    /// - Throws: `.input` for bytes not shaped `{dataset: {class: {key: text}}}`, naming `source`.
+    package init(data: Data, source path: String) throws(ExpertError) {
         let document: JSONValue
         do {
             document = try JSONValue.parse(data)

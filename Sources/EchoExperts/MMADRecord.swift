@@ -55,7 +55,12 @@ public struct MMADQuestions: Sendable {
     /// Reads `mmad.json` (or a file of the same format).
     /// - Throws: `.input` for an unreadable file or one not in MMAD's format, saying where.
     public init(path: String) throws(ExpertError) {
-        let data = try ExpertError.readFile(path, what: "the MMAD questions")
+        try self.init(data: try ExpertError.readFile(path, what: "the MMAD questions"), source: path)
+    }
+
+    /// Reads the bytes of an `mmad.json` document.
+    /// - Throws: `.input` for bytes not in MMAD's format, naming `source` and saying where.
+    package init(data: Data, source path: String) throws(ExpertError) {
         do {
             records = try Self.records(in: data)
         } catch let problem as FormatProblem {

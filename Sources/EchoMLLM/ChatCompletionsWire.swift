@@ -1,7 +1,7 @@
 import Foundation
 
 /// The JSON of the OpenAI chat-completions protocol, as much of it as Echo sends and reads.
-enum ChatCompletionsWire {
+package enum ChatCompletionsWire {
     struct Request: Encodable {
         let model: String
         let messages: [Message]
@@ -90,6 +90,23 @@ enum ChatCompletionsWire {
         } catch {
             throw MLLMError(.invalidConfiguration, "cannot encode the chat request: \(error)")
         }
+    }
+
+    /// The completion in a server's response body.
+    /// - Throws: `.badResponse` for a body that is not a chat completion or has no choices,
+    ///   naming `endpoint` and quoting the server's own error message when it sent one.
+    package static func completion(from data: Data, endpoint: String, attempts: Int) throws(MLLMError) -> ChatCompletion {
+        let response: Response
+        do {
+            response = try JSONDecoder().decode(Response.self, from: data)
+        } catch {
+            throw MLLMError(.badResponse, "\(endpoint) answered with something that is not a chat completion: \(errorMessage(data))")
+        }
+        guard let choice = response.choices?.first, let message = choice.message else {
+            throw MLLMError(.badResponse, "\(endpoint) answered a chat completion without choices")
+        }
+        return ChatCompletion(text: message.content?.text ?? "", model: response.model, promptTokens: response.usage?.prompt_tokens,
+                              completionTokens: response.usage?.completion_tokens, attempts: attempts)
     }
 
     /// The server's own error message from a JSON error body, else the body's start.

@@ -109,17 +109,11 @@ public struct MLLMClient: ChatModel {
     }
 
     private func decode(_ data: Data, attempts: Int) throws(RetryableFailure) -> ChatCompletion {
-        let response: ChatCompletionsWire.Response
         do {
-            response = try JSONDecoder().decode(ChatCompletionsWire.Response.self, from: data)
+            return try ChatCompletionsWire.completion(from: data, endpoint: endpoint.absoluteString, attempts: attempts)
         } catch {
-            throw RetryableFailure(MLLMError(.badResponse, "\(endpoint.absoluteString) answered with something that is not a chat completion: \(ChatCompletionsWire.errorMessage(data))"))
+            throw RetryableFailure(error)
         }
-        guard let choice = response.choices?.first, let message = choice.message else {
-            throw RetryableFailure(MLLMError(.badResponse, "\(endpoint.absoluteString) answered a chat completion without choices"))
-        }
-        return ChatCompletion(text: message.content?.text ?? "", model: response.model, promptTokens: response.usage?.prompt_tokens,
-                              completionTokens: response.usage?.completion_tokens, attempts: attempts)
     }
 }
 

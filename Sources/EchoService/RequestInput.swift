@@ -5,11 +5,11 @@ import Hummingbird
 import HTTPTypes
 
 /// Reading and checking request input. Nothing a client sends becomes a file name.
-enum Validate {
+package enum Validate {
     /// A category name from a path segment: percent-decoded first (the router hands
     /// segments over as sent), then checked by the store's one rule (`CategoryName`).
     /// - Throws: 400 `invalid_category` with the rule and a suggestion.
-    static func categoryName(inPath segment: String) throws -> String {
+    package static func categoryName(inPath segment: String) throws -> String {
         guard let decoded = segment.removingPercentEncoding else {
             throw ServiceError(.badRequest, "invalid_category", "the category in the path is not valid percent-encoding (got \"\(segment.prefix(120))\")")
         }
@@ -23,7 +23,7 @@ enum Validate {
 
     /// An integer query parameter (its range is the use case's rule).
     /// - Throws: 400 `invalid_parameter` when it is not an integer.
-    static func integer(_ request: Request, _ name: String, default value: Int) throws -> Int {
+    package static func integer(_ request: Request, _ name: String, default value: Int) throws -> Int {
         guard let text = request.uri.queryParameters[Substring(name)] else { return value }
         guard let number = Int(text) else {
             throw ServiceError(.badRequest, "invalid_parameter", "\(name) must be an integer (got \"\(text.prefix(40))\")")
@@ -32,7 +32,7 @@ enum Validate {
     }
 
     /// A boolean query parameter (`true`/`false`/`1`/`0`).
-    static func boolean(_ request: Request, _ name: String, default value: Bool) throws -> Bool {
+    package static func boolean(_ request: Request, _ name: String, default value: Bool) throws -> Bool {
         guard let text = request.uri.queryParameters[Substring(name)] else { return value }
         switch text.lowercased() {
         case "true", "1", "yes": return true
@@ -43,7 +43,7 @@ enum Validate {
 
     /// Metadata from `meta.KEY=VALUE` query parameters and an `Echo-Metadata` header
     /// holding a JSON object of strings (the header wins on conflicts).
-    static func metadata(_ request: Request) throws -> [String: String] {
+    package static func metadata(_ request: Request) throws -> [String: String] {
         var metadata: [String: String] = [:]
         for (key, value) in request.uri.queryParameters where key.hasPrefix("meta.") {
             metadata[String(key.dropFirst(5))] = String(value)
