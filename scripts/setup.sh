@@ -21,7 +21,7 @@ for arg in "$@"; do
   esac
 done
 
-packages=(libfaiss-dev libopenblas-dev libsqlite3-dev libpng-dev libjpeg-dev pkg-config python3 python3-pip)
+packages=(libfaiss-dev libopenblas-dev libsqlite3-dev sqlite3 libpng-dev libjpeg-dev pkg-config python3 python3-pip)
 # The PostgreSQL tests start clusters of it and make TLS certificates with openssl.
 [ "$want_postgres" -eq 1 ] && packages+=(postgresql-15 openssl)
 missing=()

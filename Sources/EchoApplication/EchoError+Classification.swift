@@ -22,7 +22,7 @@ extension EchoError {
         case let error as DatasetError:
             self = EchoError(Self.code(of: error), error.message, cause: error)
         case let error as IndexError:
-            self = EchoError(.storeFailed, error.message, cause: error)
+            self = EchoError(error.code == .noSpace ? .diskFull : .storeFailed, error.message, cause: error)
         case let error as MLLMError:
             self = EchoError(.mllmFailed, error.description, cause: error)
         case let error as ReferenceExtractorError:
@@ -58,6 +58,7 @@ extension EchoError {
         case .readOnly: .readOnly
         case .busy, .stale: .storeBusy
         case .unavailable: .databaseUnavailable
+        case .diskFull: .diskFull
         case .notFound: .noStore
         default: .storeFailed
         }

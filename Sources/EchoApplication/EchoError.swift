@@ -59,6 +59,10 @@ public struct EchoError: Error, Sendable, CustomStringConvertible {
         /// The store's backend does not do this (a queued inspection needs PostgreSQL).
         public static let unsupported = Code(rawValue: "unsupported")
 
+        /// The disk holding the store is full: the write that hit it saved nothing, all
+        /// saved before is kept; retry once space is freed.
+        public static let diskFull = Code(rawValue: "disk_full")
+
         // Failures of Echo's own parts or its surroundings (logged in full).
         /// The store failed: SQLite, the file system, a FAISS index.
         public static let storeFailed = Code(rawValue: "store_failed")
@@ -75,7 +79,7 @@ public struct EchoError: Error, Sendable, CustomStringConvertible {
         public static let allCases: [Code] = [
             invalidCategory, invalidMetadata, invalidIndex, invalidParameter, badImage, imageTooLarge, badRequest, nothingToDo,
             unknownCategory, unknownReference, unknownRun, noKnowledge, noStore,
-            noReferences, incompatible, readOnly, storeBusy, databaseUnavailable, unsupported,
+            noReferences, incompatible, readOnly, storeBusy, databaseUnavailable, unsupported, diskFull,
             storeFailed, weightsUnusable, mllmFailed, outputFailed, `internal`,
         ]
 
@@ -86,7 +90,7 @@ public struct EchoError: Error, Sendable, CustomStringConvertible {
         }
 
         /// Whether trying the same request again later may succeed.
-        public var isRetryable: Bool { self == .storeBusy || self == .databaseUnavailable || self == .mllmFailed }
+        public var isRetryable: Bool { self == .storeBusy || self == .databaseUnavailable || self == .mllmFailed || self == .diskFull }
     }
 
     /// What kind of failure this is.

@@ -122,7 +122,7 @@ public struct Ingestor: Sendable {
             do {
                 added = try store.add(references, to: options.category)
             } catch {
-                throw .store(error)
+                throw .store(Self.stopped(by: error, saved: tally.added))
             }
             for (path, outcome) in zip(referencePaths, added) {
                 switch outcome {
@@ -141,9 +141,16 @@ public struct Ingestor: Sendable {
         do {
             try store.saveIndexes()
         } catch {
-            throw .store(error)
+            throw .store(StoreError(error.code, "all \(tally.added) new images of this run are saved in the database, but the index cache could not be written (\(error.message)); it is rebuilt from the database when the store is next opened"))
         }
         return IngestReport(category: options.category, files: outcomes)
+    }
+
+    /// A store failure mid-run, saying what of the run is saved: the batches committed
+    /// before it stay, and ingest being idempotent, running it again adds the rest.
+    static func stopped(by error: StoreError, saved: Int) -> StoreError {
+        guard saved > 0 else { return StoreError(error.code, "\(error.message); nothing of this run was saved") }
+        return StoreError(error.code, "\(error.message); the \(saved) new images of this run committed before it stopped are saved (run again, they show as already present)")
     }
 
     struct Failure: Error, Sendable {

@@ -35,9 +35,11 @@ struct RouteTable {
     private var handlers: [Handler] = []
 
     /// Adds `handler` for `method` on `path`, callable with `access`, answering with
-    /// `errors` (besides the HTTP layer's own: auth, bodies, timeouts).
+    /// `errors` (besides the HTTP layer's own: auth, bodies, timeouts). A route that can
+    /// fail in the store can also find the store's disk full (`disk_full`).
     mutating func add(_ method: HTTPRequest.Method, _ path: String, access: RouteAccess = .read, errors: [EchoError.Code] = [],
                       _ handler: @escaping Handler) {
+        let errors = errors.contains(.storeFailed) && !errors.contains(.diskFull) ? errors + [.diskFull] : errors
         operations.append(Operation(method: method, path: path, access: access, errors: errors))
         handlers.append(handler)
     }

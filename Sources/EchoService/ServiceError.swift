@@ -58,6 +58,7 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
         case .noReferences, .incompatible, .unsupported: .conflict
         case .readOnly: .forbidden
         case .storeBusy, .databaseUnavailable: .serviceUnavailable
+        case .diskFull: .insufficientStorage507
         case .mllmFailed: .badGateway
         case .storeFailed, .weightsUnusable, .outputFailed, .internal: .internalServerError
         default: .badRequest
@@ -70,6 +71,12 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
             // Where the database is and why it failed are for the logs, not the client.
             return ServiceError(.serviceUnavailable, error.code.rawValue,
                                 "the database is unavailable; retry after the Retry-After delay (a write cut off mid-commit may have been saved: retrying it is safe)",
+                                cause: error.cause ?? error)
+        }
+        if error.code == .diskFull {
+            // Which disk and path are for the operator's log.
+            return ServiceError(.insufficientStorage507, error.code.rawValue,
+                                "the server's disk is full: nothing of this request was saved, everything saved before is kept; retry once an operator has freed space",
                                 cause: error.cause ?? error)
         }
         return ServiceError(status(of: error.code), error.code.rawValue, error.message, cause: error.cause ?? error)
@@ -104,4 +111,9 @@ enum JSONBody {
         let data = try encoder.encode(value)
         return Response(status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
+}
+
+extension HTTPResponse.Status {
+    /// 507 Insufficient Storage (RFC 4918), which HTTPTypes does not name: the server's disk is full.
+    static let insufficientStorage507 = HTTPResponse.Status(code: 507, reasonPhrase: "Insufficient Storage")
 }

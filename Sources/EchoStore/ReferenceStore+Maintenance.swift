@@ -48,6 +48,15 @@ extension ReferenceStore {
     /// references, and that the newest index file on disk loads and agrees after replay.
     public func verify() throws(StoreError) -> VerificationReport {
         var problems = try backend.integrityProblems()
+        if !problems.isEmpty {
+            // The indexes are only as good as the database they are rebuilt from: say what
+            // to do about the database first, and read nothing more out of it.
+            if backend is SQLiteBackend {
+                return Self.damagedDatabaseReport(problems, database: backend.location)
+            }
+            problems.append("the database is inconsistent: restore the last good dump (pg_restore) or base backup")
+            return VerificationReport(problems: problems, categories: 0, references: 0)
+        }
         var referenceCount = 0
         let all = try categories()
         for category in all {
@@ -78,6 +87,19 @@ extension ReferenceStore {
         return VerificationReport(problems: problems, categories: all.count, references: referenceCount)
     }
 
+    /// The report on an SQLite store that cannot be opened (its database is damaged):
+    /// SQLite's integrity findings, and what to do.
+    public static func verifyDamagedDatabase(inDirectory directory: String) -> VerificationReport {
+        let database = directory + "/echo.sqlite"
+        let findings = SQLiteBackend.integrityFindings(atPath: database).map { "SQLite integrity: \($0)" }
+        return damagedDatabaseReport(findings.isEmpty ? ["SQLite integrity: ok, but the store could not be opened"] : findings, database: database)
+    }
+
+    static func damagedDatabaseReport(_ findings: [String], database: String) -> VerificationReport {
+        let advice = "the database \(database) is damaged: restore the last good backup with `echoctl restore BACKUP` (make backups with `echoctl backup FILE`); without one, `sqlite3 \(database) .recover | sqlite3 recovered.sqlite` salvages what it can"
+        return VerificationReport(problems: findings + [advice], categories: 0, references: 0)
+    }
+
     /// Rebuilds a category's index from SQLite and saves it.
     /// - Returns: how many vectors the new index holds.
     public func rebuildIndex(category categoryName: String) throws(StoreError) -> Int {
@@ -90,7 +112,7 @@ extension ReferenceStore {
             do throws(IndexError) {
                 try index.save(in: indexDirectory, logger: logger)
             } catch {
-                throw StoreError(.index, "saving the rebuilt index of \"\(categoryName)\": \(error.message)")
+                throw StoreError.index(error, "saving the rebuilt index of \"\(categoryName)\"")
             }
             return rebuilt.index.count
         }

@@ -180,6 +180,11 @@ public final class ReferenceStore: Sendable {
         caches.withLock { $0.indexes[categoryID] = nil }
     }
 
+    /// Drops every loaded index and cached category (the database was replaced).
+    func forgetEverything() {
+        caches.withLock { $0 = Caches() }
+    }
+
     var loadedIndexes: [CategoryIndex] { caches.withLock { Array($0.indexes.values) } }
 
     static func timestamp() -> String {
@@ -194,7 +199,7 @@ public final class ReferenceStore: Sendable {
             do {
                 try index.save(in: indexDirectory, logger: logger)
             } catch {
-                throw StoreError(.index, "saving the index of category \(index.categoryID): \(error.message)")
+                throw StoreError.index(error, "saving the index of category \(index.categoryID)")
             }
         }
     }

@@ -1,3 +1,4 @@
+import EchoIndex
 @_exported import EchoErrors
 // Embedder identities and patch features appear in the store's API.
 @_exported import EchoFeatures
@@ -37,8 +38,16 @@ extension CodedError.Code where Domain == StoreErrors {
     /// The store was opened read-only.
     public static var readOnly: Self { Self(name: "read-only") }
 
-    /// SQLite failed (disk full, I/O error, corruption).
+    /// SQLite failed (an I/O error, a lock it could not take, ...).
     public static var database: Self { Self(name: "database error") }
+
+    /// The disk holding the store (database, index files) is full: the write that hit it
+    /// saved nothing, everything saved before stays. Free space and retry.
+    public static var diskFull: Self { Self(name: "disk full") }
+
+    /// The database file is damaged (SQLite reports it malformed or not a database):
+    /// restore a backup (`echoctl restore`).
+    public static var corrupt: Self { Self(name: "damaged database") }
 
     /// The database cannot be reached (down, restarting, a lost connection, every
     /// connection busy): retry later. A write whose connection was lost while it
@@ -57,6 +66,11 @@ extension CodedError.Code where Domain == StoreErrors {
 }
 
 extension CodedError where Domain == StoreErrors {
+    /// A failed index operation as a store error: a full disk stays a full disk.
+    package static func index(_ error: IndexError, _ context: String) -> StoreError {
+        StoreError(error.code == .noSpace ? .diskFull : .index, "\(context): \(error.message)")
+    }
+
     /// A result of reference set `attempted` refused because one of `stored` (newer) is saved.
     package static func newerResult(_ what: String, of category: String, stored: Int64, attempted: Int64) -> StoreError {
         StoreError(.stale, "a newer \(what) of \(category) (reference set \(stored)) was saved while this one (reference set \(attempted)) was computed; nothing was saved; run it again if the references changed since")

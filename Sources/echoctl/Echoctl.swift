@@ -14,7 +14,7 @@ struct Echoctl: AsyncParsableCommand {
         discussion: CommandExit.help,
         version: "0.1.0",
         subcommands: [
-            Ingest.self, Query.self, Calibrate.self, Audit.self, Inspect.self, Reembed.self, Categories.self, List.self, Remove.self, RenameCategory.self, Verify.self, RebuildIndex.self, Stats.self,
+            Ingest.self, Query.self, Calibrate.self, Audit.self, Inspect.self, Reembed.self, Categories.self, List.self, Remove.self, RenameCategory.self, Verify.self, RebuildIndex.self, Stats.self, Backup.self, Restore.self,
             Worker.self, Runs.self, StoreGroup.self, Knowledge.self, Eval.self, Serve.self, Embed.self, ImageCommand.self, Doctor.self,
         ]
     )
@@ -46,7 +46,7 @@ enum CommandExit {
         case .readOnly: 77  // EX_NOPERM
         case .unsupported: 69  // EX_UNAVAILABLE
         case .storeBusy, .databaseUnavailable, .mllmFailed: 75  // EX_TEMPFAIL
-        case .storeFailed, .outputFailed: 74  // EX_IOERR
+        case .storeFailed, .outputFailed, .diskFull: 74  // EX_IOERR
         case .weightsUnusable: 78  // EX_CONFIG
         case .internal: 70  // EX_SOFTWARE
         default: 65  // EX_DATAERR: the input is not what Echo takes

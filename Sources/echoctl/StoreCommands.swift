@@ -85,7 +85,7 @@ struct Verify: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let report = try storeOptions.app(.readOnly, runtime: runtime, label: "verify").verify()
+        let report = try EchoApp.verify(try storeOptions.location(), lockTimeout: storeOptions.wait, logger: runtime.prepare(label: "verify"))
         if output.json {
             try printJSON(report)
         } else {

@@ -16,6 +16,11 @@ struct CommandRunner {
 
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Output {
         guard let binary else { throw CocoaError(.fileNoSuchFile, userInfo: [NSLocalizedDescriptionKey: "echoctl is not built"]) }
+        return try runTool(binary, arguments, environment: environment)
+    }
+
+    /// Runs any program (sqlite3, a helper) and captures what it prints.
+    static func runTool(_ binary: String, _ arguments: [String], environment: [String: String] = [:]) throws -> Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments

@@ -38,6 +38,8 @@ public final class SQLiteBackend: StoreBackend, Sendable {
             }
         } catch let error as StoreError {
             throw error
+        } catch let error as DatabaseError {
+            throw SQLiteFailure.storeError(error, at: path, writing: !readOnly)
         } catch {
             throw StoreError(.database, "cannot open \(path): \(error)")
         }
@@ -48,6 +50,8 @@ public final class SQLiteBackend: StoreBackend, Sendable {
             return try database.read(body)
         } catch let error as StoreError {
             throw error
+        } catch let error as DatabaseError {
+            throw SQLiteFailure.storeError(error, at: location, writing: false)
         } catch {
             throw StoreError(.database, "reading \(location): \(error)")
         }
@@ -58,6 +62,8 @@ public final class SQLiteBackend: StoreBackend, Sendable {
             return try database.write(body)
         } catch let error as StoreError {
             throw error
+        } catch let error as DatabaseError {
+            throw SQLiteFailure.storeError(error, at: location, writing: true)
         } catch {
             throw StoreError(.database, "writing \(location) (nothing was changed): \(error)")
         }
