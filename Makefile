@@ -6,7 +6,9 @@
 SWIFT ?= swift
 ECHOCTL = .build/release/echoctl
 
-.PHONY: setup weights build demo test bench bench-tools bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-mmad-score bench-inspect bench-crash bench-service bench-cluster clean
+FUZZ_SECONDS ?= 60
+
+.PHONY: setup weights build demo test fuzz bench bench-tools bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-mmad-score bench-inspect bench-crash bench-service bench-cluster bench-ingest-memory test-asan test-tsan clean
 
 setup:
 	@scripts/setup.sh
@@ -27,7 +29,25 @@ test: weights
 	$(SWIFT) build --build-tests
 	scripts/with-postgres.sh $(SWIFT) test --skip-build
 
-bench: bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-mmad-score bench-inspect bench-crash bench-service bench-cluster
+# The whole suite (PostgreSQL included) built and run under AddressSanitizer, then under
+# ThreadSanitizer, each in a build directory of its own; not in CI (slow).
+SANITIZED_TEST = $(SWIFT) build --build-tests --scratch-path .build/$(1) -Xswiftc -sanitize=$(2) -Xcc -fsanitize=$(2) -Xcxx -fsanitize=$(2) && \
+	scripts/with-postgres.sh $(SWIFT) test --skip-build --scratch-path .build/$(1)
+
+test-asan: weights
+	@scripts/setup.sh --postgres
+	ASAN_OPTIONS=detect_leaks=0:allocator_may_return_null=1 $(call SANITIZED_TEST,asan,address)
+
+test-tsan: weights
+	@scripts/setup.sh --postgres
+	TSAN_OPTIONS=halt_on_error=0:report_signal_unsafe=0:suppressions=$(CURDIR)/scripts/tsan.supp $(call SANITIZED_TEST,tsan,thread)
+
+# libFuzzer (with ASan and UBSan) over every parser of outside bytes, FUZZ_SECONDS per harness;
+# not part of `make test` (too slow), its crash inputs are (Tests/Fuzz/Regressions).
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
+
+bench: bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-mmad-score bench-inspect bench-crash bench-service bench-cluster bench-ingest-memory
 
 bench-tools: weights
 	@scripts/setup.sh --bench
@@ -64,6 +84,11 @@ bench-service: bench-tools build
 bench-cluster: bench-tools build
 	@scripts/setup.sh --postgres
 	scripts/with-postgres.sh python3 bench/cluster_bench.py --echoctl $(ECHOCTL) --bench .build/release/echo-bench
+
+# Peak RSS of one ingest of 32, 1,000 and 10,000 images (memory must stay bounded).
+bench-ingest-memory: build
+	@scripts/setup.sh --bench
+	python3 bench/ingest_memory_bench.py --echoctl $(ECHOCTL)
 
 bench-audit: build
 	@scripts/setup.sh --bench
