@@ -1,6 +1,9 @@
 import EchoImaging
 import Foundation
 import Testing
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 
 /// A store on a small filesystem of its own that fills up: the error names the full disk
 /// (and no SQL), every image acknowledged before stays, the store verifies, and work
@@ -58,6 +61,46 @@ struct DiskFullTests {
         #expect(again.stdout.contains("\(38 - saved) added, \(2 + saved) already present, 0 failed"), "\(again.stdout)")
         let after = try CommandRunner.run(["verify", "--store", store])
         #expect(after.status == 0 && after.stdout.contains("ok: 1 categories, 40 references"), "\(after.stdout)")
+    }
+
+    @Test("uploads to the service on a full disk: 507 disk_full with no path or SQL, the references before stay, uploads work again after space is freed")
+    func serviceUploadsOnAFullDisk() async throws {
+        guard let disk = try Self.smallDisk(megabytes: 24) else { return }
+        let images = try TemporaryDirectory()
+        try Self.noiseImages(30, in: images.path)
+        let store = disk.path + "/store"
+        let first = try CommandRunner.run(["ingest", images.file("part-000.png"), "-c", "parts", "--no-screen", "--store", store])
+        #expect(first.status == 0, "\(first.stderr)")
+
+        let (server, port, printed) = try ServeCommandTests.start(["--store", store, "--no-auth"])
+        defer { server.terminate(); server.waitUntilExit() }
+        let filler = try disk.fill(leaving: 700_000)
+        var statuses: [Int] = []
+        var full: [String: Any]?
+        for index in 1..<30 {
+            let body = try Data(contentsOf: URL(fileURLWithPath: images.file(String(format: "part-%03d.png", index))))
+            let (status, data) = try await ServeCommandTests.request("POST", "http://127.0.0.1:\(port)/v1/categories/parts/references", body: body, type: "image/png")
+            statuses.append(status)
+            if status != 201 && status != 200 {
+                full = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+                break
+            }
+        }
+        #expect(statuses.last == 507, "statuses \(statuses); \(printed())")
+        let error = try #require(full?["error"] as? [String: Any], "\(String(describing: full))")
+        let message = try #require(error["message"] as? String)
+        #expect(error["code"] as? String == "disk_full", "\(error)")
+        #expect(!message.contains(disk.path) && !Self.sqlWords.contains { message.contains($0) }, "the client sees internals: \(message)")
+        let accepted = statuses.filter { $0 == 201 || $0 == 200 }.count
+
+        try FileManager.default.removeItem(atPath: filler)
+        let retry = try Data(contentsOf: URL(fileURLWithPath: images.file(String(format: "part-%03d.png", accepted + 1))))
+        let (after, _) = try await ServeCommandTests.request("POST", "http://127.0.0.1:\(port)/v1/categories/parts/references", body: retry, type: "image/png")
+        #expect(after == 201 || after == 200, "after freeing space: \(after)")
+        server.terminate()
+        server.waitUntilExit()
+        let verify = try CommandRunner.run(["verify", "--store", store])
+        #expect(verify.status == 0 && verify.stdout.contains("ok: 1 categories, \(1 + accepted + 1) references"), "\(verify.stdout)\(verify.stderr)")
     }
 
     /// The images a stopped ingest says it saved ("the N new images ... are saved"), 0 for "nothing".
