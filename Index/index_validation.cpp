@@ -215,7 +215,9 @@ Header walk_header(Cursor &cursor) {
     Header header{cursor.read<int32_t>("the index header"), cursor.read<int64_t>("the index header")};
     check(header.d > 0 && header.d <= kMaxDimension, "the header has dimension " + std::to_string(header.d));
     check(header.ntotal >= 0 && header.ntotal <= kMaxVectors, "the header claims " + std::to_string(header.ntotal) + " vectors");
-    cursor.skip(16 + 1, "the index header");
+    cursor.skip(16, "the index header");
+    // FAISS reads this byte straight into a bool: anything but 0 or 1 is undefined behaviour.
+    check(cursor.read<uint8_t>("the index header") <= 1, "the header's trained flag is not 0 or 1");
     int32_t metric = cursor.read<int32_t>("the index header");
     check(metric == faiss::METRIC_INNER_PRODUCT || metric == faiss::METRIC_L2, "the header has an unknown metric");
     return header;
