@@ -126,6 +126,9 @@ void check_hnsw(const faiss::IndexHNSWFlat &index) {
     check(graph.efSearch >= 1 && graph.efSearch <= kMaxBreadth && graph.efConstruction >= 1 &&
               graph.efConstruction <= kMaxBreadth,
           "the HNSW search breadth is out of range");
+    // Echo never sets a beam; any other value sends FAISS's search down a path that sizes its
+    // buffers by it (0 writes through an empty one: the fuzzer's SIGSEGV).
+    check(graph.upper_beam == 1, "the HNSW upper beam is " + std::to_string(graph.upper_beam) + ", not 1");
 }
 
 /// An IVF-Flat index: a Flat quantizer with one centroid per list, array inverted lists
