@@ -22,7 +22,7 @@ from PIL import Image
 def write_images(directory, count, seed):
     rng = random.Random(seed)
     for index in range(count):
-        pixels = bytes(rng.getrandbits(8) for _ in range(64 * 64 * 3))
+        pixels = rng.randbytes(64 * 64 * 3)
         Image.frombytes("RGB", (64, 64), pixels).save(os.path.join(directory, f"part-{index:05d}.png"))
 
 
