@@ -5,6 +5,7 @@
 #include <faiss/IndexFlat.h>
 #include <faiss/IndexIDMap.h>
 #include <faiss/IndexIVF.h>
+#include <faiss/impl/io.h>
 
 #include <cstddef>
 #include <cstdint>
@@ -22,6 +23,11 @@ struct EchoFaissIndex {
     const faiss::IndexFlat *flat = nullptr;  ///< the Flat inside id_map, for the fast scan
     faiss::IndexIVF *ivf = nullptr;          ///< set for IVF indexes (native ids)
     std::unordered_set<int64_t> ids;         ///< every stored id, to reject duplicates
+};
+
+/// The one owner of an index's serialisation (echo_faiss_serialize).
+struct EchoFaissBytes {
+    faiss::VectorIOWriter writer;
 };
 
 namespace echo_bridge {

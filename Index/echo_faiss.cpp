@@ -10,7 +10,6 @@
 #include <faiss/index_io.h>
 #include <faiss/utils/distances.h>
 
-#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -219,24 +218,21 @@ int echo_faiss_set_parameter(EchoFaissIndex *index, const char *name, double val
     });
 }
 
-int echo_faiss_serialize(const EchoFaissIndex *index, uint8_t **bytes, size_t *count, char *error,
-                         size_t error_capacity) {
+int echo_faiss_serialize(const EchoFaissIndex *index, EchoFaissBytes **out, const uint8_t **bytes, size_t *count,
+                         char *error, size_t error_capacity) {
     return guarded(error, error_capacity, ECHO_FAISS_INTERNAL, [&] {
-        require(bytes != nullptr && count != nullptr, ECHO_FAISS_INVALID_ARGUMENT, "null argument");
-        *bytes = nullptr;
-        *count = 0;
-        faiss::VectorIOWriter writer;
-        faiss::write_index(index->index.get(), &writer);
-        auto *copy = static_cast<uint8_t *>(std::malloc(writer.data.size() == 0 ? 1 : writer.data.size()));
-        if (copy == nullptr) throw std::bad_alloc();
-        std::memcpy(copy, writer.data.data(), writer.data.size());
-        *bytes = copy;
-        *count = writer.data.size();
+        require(out != nullptr && bytes != nullptr && count != nullptr, ECHO_FAISS_INVALID_ARGUMENT, "null argument");
+        *out = nullptr;
+        auto holder = std::make_unique<EchoFaissBytes>();
+        faiss::write_index(index->index.get(), &holder->writer);
+        *bytes = holder->writer.data.data();
+        *count = holder->writer.data.size();
+        *out = holder.release();
         return ECHO_FAISS_OK;
     });
 }
 
-void echo_faiss_free_bytes(uint8_t *bytes) { std::free(bytes); }
+void echo_faiss_free_bytes(EchoFaissBytes *bytes) { delete bytes; }
 
 const char *echo_faiss_version(void) {
 #define ECHO_STR2(x) #x

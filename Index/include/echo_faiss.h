@@ -90,14 +90,17 @@ int echo_faiss_remove_ids(EchoFaissIndex *index, int64_t n, const int64_t *ids,
 int echo_faiss_set_parameter(EchoFaissIndex *index, const char *name, double value,
                              char *error, size_t error_capacity);
 
-/// Serialises the index into a buffer the caller owns and frees with
+/// FAISS's serialisation of an index, owned by the caller and freed with
 /// echo_faiss_free_bytes (the caller writes the file itself, so that it sees the system's
 /// reason when a disk is full).
-int echo_faiss_serialize(const EchoFaissIndex *index, uint8_t **bytes, size_t *count, char *error,
-                         size_t error_capacity);
+typedef struct EchoFaissBytes EchoFaissBytes;
 
-/// Frees a buffer from echo_faiss_serialize. NULL is ignored.
-void echo_faiss_free_bytes(uint8_t *bytes);
+/// Serialises the index; `bytes` and `count` point into `*out` until it is freed.
+int echo_faiss_serialize(const EchoFaissIndex *index, EchoFaissBytes **out, const uint8_t **bytes, size_t *count,
+                         char *error, size_t error_capacity);
+
+/// Frees a serialisation from echo_faiss_serialize. NULL is ignored.
+void echo_faiss_free_bytes(EchoFaissBytes *bytes);
 
 /// The FAISS version the bridge was built against, e.g. "1.7.3".
 const char *echo_faiss_version(void);

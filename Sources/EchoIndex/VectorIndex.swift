@@ -183,14 +183,15 @@ public final class VectorIndex: @unchecked Sendable {
     /// - Throws: `.noSpace` when the disk has no room (the previous file stays); `.io`
     ///   naming the step that failed and the system's reason; `.outOfMemory`.
     public func write(to path: String) throws(IndexError) {
-        var bytes: UnsafeMutablePointer<UInt8>?
+        var serialised: OpaquePointer?
+        var bytes: UnsafePointer<UInt8>?
         var count = 0
         try lock.reading { () throws(IndexError) in
             try Self.check { error, capacity in
-                echo_faiss_serialize(handle, &bytes, &count, error, capacity)
+                echo_faiss_serialize(handle, &serialised, &bytes, &count, error, capacity)
             } context: { "could not serialise the index for \(path)" }
         }
-        defer { echo_faiss_free_bytes(bytes) }
+        defer { echo_faiss_free_bytes(serialised) }
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         do {
             try IndexFileWriter.write(UnsafeRawBufferPointer(start: bytes, count: count), to: temporary, for: path)

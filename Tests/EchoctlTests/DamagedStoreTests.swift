@@ -30,6 +30,15 @@ struct DamagedStoreTests {
         try handle.write(contentsOf: Data(repeating: byte, count: count))
     }
 
+    /// A query on the damaged store either still answers or fails saying the database is damaged.
+    func expectQueryAnswersOrSaysDamaged(_ store: TemporaryDirectory) throws {
+        let query = try CommandRunner.run(["query", fixtures + "/chelsea.jpg", "-c", "parts", "-k", "3", "--store", store.path])
+        if query.status != 0 {
+            expectNoCrash(query, "query")
+            #expect(query.stderr.contains("is damaged"), "\(query.stderr)")
+        }
+    }
+
     func expectNoCrash(_ output: CommandRunner.Output, _ what: String) {
         #expect(output.status != 0 && output.status < 128, "\(what) exited with \(output.status) (a signal above 128): \(output.stderr)")
         #expect(!output.stderr.contains("Fatal error") && !output.stderr.contains("SIGSEGV"), "\(what): \(output.stderr)")
@@ -49,11 +58,7 @@ struct DamagedStoreTests {
         #expect(verify.stdout.contains("SQLite integrity"), "\(verify.stdout)")
         #expect(verify.stdout.contains("echoctl restore BACKUP"), "\(verify.stdout)")
 
-        let query = try CommandRunner.run(["query", fixtures + "/chelsea.jpg", "-c", "parts", "-k", "3", "--store", store.path])
-        if query.status != 0 {
-            expectNoCrash(query, "query")
-            #expect(query.stderr.contains("Error: "), "\(query.stderr)")
-        }
+        try expectQueryAnswersOrSaysDamaged(store)
     }
 
     @Test("a damaged header in echo.sqlite: every command says the database is damaged and how to restore it")
@@ -88,11 +93,7 @@ struct DamagedStoreTests {
         let verify = try CommandRunner.run(["verify", "--store", store.path])
         #expect(verify.status == 1, "\(verify.stdout)\(verify.stderr)")
         #expect(verify.stdout.contains("SQLite integrity") && verify.stdout.contains("echoctl restore BACKUP"), "\(verify.stdout)")
-        let query = try CommandRunner.run(["query", fixtures + "/chelsea.jpg", "-c", "parts", "-k", "3", "--store", store.path])
-        if query.status != 0 {
-            expectNoCrash(query, "query")
-            #expect(query.stderr.contains("is damaged"), "\(query.stderr)")
-        }
+        try expectQueryAnswersOrSaysDamaged(store)
     }
 
     @Test("a store whose database is not a readable file: a clear error naming it")

@@ -118,27 +118,16 @@ extension SQLiteBackend {
             configuration.readonly = true
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             defer { try? queue.close() }
-            return try queue.read { db throws(StoreError) in
-                let integrity: [String]
-                let migrations: [String]
-                let counts: (categories: Int, references: Int)
-                do {
-                    integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
-                    guard try db.tableExists("grdb_migrations"), try db.tableExists("reference_images") else {
-                        throw StoreError(.corrupt, "\(name) is an SQLite database but not an Echo store")
-                    }
-                    migrations = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
-                    counts = try Self.counts(db)
-                } catch let error as StoreError {
-                    throw error
-                } catch let error as DatabaseError {
-                    throw StoreError(.corrupt, "\(name) is not a sound Echo database (SQLite: \(error.message ?? "\(error.resultCode)"))")
-                } catch {
-                    throw StoreError(.corrupt, "\(name) could not be checked: \(error)")
-                }
+            return try queue.read { db in
+                let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check")
                 guard integrity == ["ok"] else {
                     throw StoreError(.corrupt, "\(name) fails SQLite's integrity check (\(integrity.prefix(3).joined(separator: "; ")))")
                 }
+                guard try db.tableExists("grdb_migrations"), try db.tableExists("reference_images") else {
+                    throw StoreError(.corrupt, "\(name) is an SQLite database but not an Echo store")
+                }
+                let migrations = try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY identifier")
+                let counts = try Self.counts(db)
                 let bytes = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
                 return BackupSummary(path: name, bytes: bytes, categories: counts.categories, references: counts.references, migrations: migrations)
             }
