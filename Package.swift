@@ -54,6 +54,8 @@ let package = Package(
     targets: [
         // The error type every library specialises (StoreError, IndexError, ...).
         .target(name: "EchoErrors"),
+        // The one lock type: a value guarded by a POSIX mutex (visible to ThreadSanitizer).
+        .target(name: "EchoConcurrency"),
         // The value types of embeddings that the store and the embedder share: embedder
         // identity, patch features, embedding errors (no network, no BLAS).
         .target(name: "EchoFeatures", dependencies: ["EchoErrors"]),
@@ -118,6 +120,7 @@ let package = Package(
         .target(
             name: "EchoStore",
             dependencies: [
+                "EchoConcurrency",
                 "EchoErrors",
                 "EchoIndex",
                 "EchoFeatures",
@@ -132,6 +135,7 @@ let package = Package(
         .target(
             name: "EchoStorePostgres",
             dependencies: [
+                "EchoConcurrency",
                 "EchoErrors",
                 "EchoStore",
                 "EchoFeatures",
@@ -156,7 +160,7 @@ let package = Package(
         // from golden samples, heatmaps and reports.
         .target(
             name: "EchoVision",
-            dependencies: ["EchoErrors", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging", "EchoIndex", "CEchoKernels", "CEchoBLAS",
+            dependencies: ["EchoConcurrency", "EchoErrors", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging", "EchoIndex", "CEchoKernels", "CEchoBLAS",
                            .product(name: "Logging", package: "swift-log")]
         ),
         // An OpenAI-compatible chat-completions client (text and image parts) for the MLLM
@@ -180,7 +184,7 @@ let package = Package(
         // (echoctl, the HTTP service) parse, call one use case, and render.
         .target(
             name: "EchoApplication",
-            dependencies: ["EchoExperts", "EchoVision", "EchoReferences", "EchoStore", "EchoStorePostgres", "EchoEmbedding", "EchoImaging", "EchoIndex", "EchoMLLM",
+            dependencies: ["EchoConcurrency", "EchoExperts", "EchoVision", "EchoReferences", "EchoStore", "EchoStorePostgres", "EchoEmbedding", "EchoImaging", "EchoIndex", "EchoMLLM",
                            .product(name: "Crypto", package: "swift-crypto"),
                            .product(name: "CoreMetrics", package: "swift-metrics"),
                            .product(name: "Logging", package: "swift-log")]
@@ -188,7 +192,7 @@ let package = Package(
         // The HTTP service (Hummingbird): routes, auth, limits, metrics, OpenAPI.
         .target(
             name: "EchoService",
-            dependencies: ["EchoApplication", "EchoExperts", "EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
+            dependencies: ["EchoConcurrency", "EchoApplication", "EchoExperts", "EchoVision", "EchoReferences", "EchoStore", "EchoEmbedding", "EchoImaging",
                            .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "CoreMetrics", package: "swift-metrics"),
                            .product(name: "Prometheus", package: "swift-prometheus"),
@@ -231,7 +235,7 @@ let package = Package(
         // Helpers shared by the test targets (temporary directories, seeded randomness).
         .target(
             name: "EchoTestSupport",
-            dependencies: ["EchoImaging"],
+            dependencies: ["EchoConcurrency", "EchoImaging"],
             path: "Tests/EchoTestSupport"
         ),
         // One harness per parser of outside bytes, shared by the fuzzer and the regression tests.
@@ -263,6 +267,10 @@ let package = Package(
             name: "EchoFuzzTests",
             dependencies: ["EchoFuzzHarnesses", "EchoIndex"],
             exclude: ["../Fuzz/Corpus", "../Fuzz/Regressions"]
+        ),
+        .testTarget(
+            name: "EchoConcurrencyTests",
+            dependencies: ["EchoConcurrency"]
         ),
         .testTarget(
             name: "EchoIndexTests",

@@ -1,4 +1,5 @@
 import Dispatch
+import EchoConcurrency
 import EchoStore
 import EchoStorePostgres
 import Foundation
@@ -24,7 +25,7 @@ public final class CacheFreshness: Sendable {
     private let counters = Counters()
 
     final class Counters: Sendable {
-        private let values = Mutex((notifications: 0, caughtUp: 0, reconciled: 0))
+        private let values = Protected((notifications: 0, caughtUp: 0, reconciled: 0))
         func withLock<T>(_ body: (inout (notifications: Int, caughtUp: Int, reconciled: Int)) -> T) -> T { values.withLock { body(&$0) } }
     }
 

@@ -1,6 +1,6 @@
 import Dispatch
+import EchoConcurrency
 import Foundation
-import Synchronization
 
 /// Runs blocking work (decoding, embedding, SQLite, FAISS) on a dispatch queue so the
 /// server's concurrency threads stay free for I/O, and answers 503 when it takes longer
@@ -49,7 +49,7 @@ extension Offload {
 
 /// Resumes a continuation at most once.
 private final class ResumeOnce<T: Sendable>: Sendable {
-    private let continuation = Mutex<CheckedContinuation<T, any Error>?>(nil)
+    private let continuation = Protected<CheckedContinuation<T, any Error>?>(nil)
 
     func set(_ continuation: CheckedContinuation<T, any Error>) { self.continuation.withLock { $0 = continuation } }
 

@@ -1,10 +1,10 @@
 import CoreMetrics
 import EchoApplication
+import EchoConcurrency
 import EchoStore
 import EchoVision
 import Foundation
 import Prometheus
-import Synchronization
 
 /// The service's metrics, through swift-metrics into a Prometheus registry of its own
 /// (swift-prometheus): the use cases' timings and counts (`UseCaseMetrics`, recorded by
@@ -17,7 +17,7 @@ public final class ServiceMetrics: Sendable {
     /// The swift-metrics factory over `registry`, given to the use cases.
     public let factory: PrometheusMetricsFactory
     /// The categories whose gauges the last scrape set, to drop those of categories gone since.
-    private let gaugedCategories = Mutex<Set<String>>([])
+    private let gaugedCategories = Protected<Set<String>>([])
 
     /// Histogram buckets for durations, 1 ms to 30 s.
     static let buckets: [Duration] = [.milliseconds(1), .microseconds(2500), .milliseconds(5), .milliseconds(10), .milliseconds(25),

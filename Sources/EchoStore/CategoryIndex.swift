@@ -1,7 +1,7 @@
+import EchoConcurrency
 import EchoIndex
 import Foundation
 import Logging
-import Synchronization
 
 /// The FAISS index of one category: a cache of the live vectors in SQLite, saved as
 /// `category-<id>.<seq>.faiss`, where `seq` is the last store change it reflects. The
@@ -9,7 +9,7 @@ import Synchronization
 /// atomic rename.
 final class CategoryIndex: Sendable {
     let categoryID: Int64
-    private let state: Mutex<State>
+    private let state: Protected<State>
 
     private struct State {
         var current: VectorIndex
@@ -20,7 +20,7 @@ final class CategoryIndex: Sendable {
 
     init(categoryID: Int64, index: VectorIndex, appliedSequence: Int64, rebuilt: Bool = false) {
         self.categoryID = categoryID
-        state = Mutex(State(current: index, appliedSequence: appliedSequence, rebuiltSinceSave: rebuilt))
+        state = Protected(State(current: index, appliedSequence: appliedSequence, rebuiltSinceSave: rebuilt))
     }
 
     var index: VectorIndex { state.withLock { $0.current } }

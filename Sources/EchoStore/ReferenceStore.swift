@@ -1,9 +1,9 @@
+import EchoConcurrency
 import EchoFeatures
 import EchoIndex
 import Foundation
 import GRDB
 import Logging
-import Synchronization
 
 /// Echo's reference database: golden samples per category, their metadata and vectors in
 /// a backend (the source of truth: SQLite in WAL mode by default, see `StoreBackend`),
@@ -38,9 +38,9 @@ public final class ReferenceStore: Sendable {
     let indexDirectory: String
     private let writerLock: WriterLock?
     /// Serialises "commit, then update the index" so indexes apply changes in order.
-    let writeLock = Mutex<Void>(())
+    let writeLock = Protected<Void>(())
     /// The loaded indexes, and the search fields of categories, by id and name.
-    private let caches = Mutex(Caches())
+    private let caches = Protected(Caches())
 
     private struct Caches {
         var indexes: [Int64: CategoryIndex] = [:]

@@ -1,4 +1,5 @@
 import Dispatch
+import EchoConcurrency
 import EchoStore
 import Foundation
 import Logging
@@ -75,7 +76,7 @@ final class ConnectionPool: Sendable {
     let logger: Logger
     private let group: MultiThreadedEventLoopGroup
     private let capacity: DispatchSemaphore
-    private let idle = Mutex<[PostgresConnection]>([])
+    private let idle = Protected<[PostgresConnection]>([])
     private let nextID = Atomic<Int>(0)
     let size: Int
     private let tls: PostgresConnection.Configuration.TLS
@@ -244,7 +245,7 @@ final class Session {
     /// Waits for `future` at most `timeout`.
     static func wait<T: Sendable>(_ future: EventLoopFuture<T>, timeout: Duration) throws -> T {
         let done = DispatchSemaphore(value: 0)
-        let outcome = Mutex<Result<T, any Error>?>(nil)
+        let outcome = Protected<Result<T, any Error>?>(nil)
         future.whenComplete { result in
             outcome.withLock { $0 = result }
             done.signal()

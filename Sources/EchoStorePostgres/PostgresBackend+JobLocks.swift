@@ -1,14 +1,14 @@
+import EchoConcurrency
 import EchoStore
 import PostgresNIO
-import Synchronization
 
 /// A category's long-job lock in PostgreSQL: a session-level advisory lock on a connection
 /// of its own, so it lasts as long as the job and goes with a holder that dies.
 final class PostgresJobLock: CategoryJobLock {
-    private let connection: Mutex<PostgresConnection?>
+    private let connection: Protected<PostgresConnection?>
 
     init(connection: PostgresConnection) {
-        self.connection = Mutex(connection)
+        self.connection = Protected(connection)
     }
 
     func release() {

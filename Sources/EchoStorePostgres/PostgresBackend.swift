@@ -1,9 +1,9 @@
+import EchoConcurrency
 import EchoFeatures
 import EchoStore
 import Foundation
 import Logging
 import PostgresNIO
-import Synchronization
 
 /// The PostgreSQL backend: many Echo nodes and many writers on one database.
 ///
@@ -22,7 +22,7 @@ public final class PostgresBackend: StoreBackend, Sendable {
     static let conflictRetries = 8
     /// A fail point for tests: called inside an add's transaction after its rows are
     /// inserted and before it takes the category's next log position.
-    let beforeHeadAdvance = Mutex<(@Sendable () -> Void)?>(nil)
+    let beforeHeadAdvance = Protected<(@Sendable () -> Void)?>(nil)
     /// The hot standby reads may go to (`--store-read`), when one is configured.
     let standby: StandbyRouter?
 

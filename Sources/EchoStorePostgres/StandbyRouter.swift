@@ -1,4 +1,5 @@
 import Dispatch
+import EchoConcurrency
 import Foundation
 import Logging
 import PostgresNIO
@@ -39,7 +40,7 @@ final class StandbyRouter: Sendable {
         var standbyReads = 0
         var primaryReads = 0
     }
-    private let state = Mutex(State())
+    private let state = Protected(State())
     private let stopped = Atomic<Bool>(false)
     private let wake = DispatchSemaphore(value: 0)
 

@@ -1,9 +1,9 @@
+import EchoConcurrency
 import EchoEmbedding
 import EchoIndex
 import EchoReferences
 import EchoStore
 import Foundation
-import Synchronization
 
 /// A category's memory bank in an exact L2 FAISS index, searchable with one golden
 /// sample's own rows left out (for leave-one-out calibration).
@@ -46,7 +46,7 @@ final class MemoryBankIndex: Sendable {
 /// Loaded memory banks by category, reloaded when the stored bank changes (rebuilt, or
 /// built by another process) and dropped when it goes stale.
 final class MemoryBankCache: Sendable {
-    private let loaded = Mutex<[String: MemoryBankIndex]>([:])
+    private let loaded = Protected<[String: MemoryBankIndex]>([:])
 
     /// The category's current bank, or nil when it has none or it is stale (built from
     /// an older reference set).

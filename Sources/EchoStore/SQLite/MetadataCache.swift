@@ -1,10 +1,10 @@
+import EchoConcurrency
 import Foundation
-import Synchronization
 
 /// Parsed metadata by its JSON text: golden samples of one run share their metadata, so
 /// most rows hit the cache instead of the JSON parser.
 final class MetadataCache: Sendable {
-    private let parsed = Mutex<[String: [String: String]]>([:])
+    private let parsed = Protected<[String: [String: String]]>([:])
 
     func decode(_ text: String) -> [String: String] {
         if let hit = parsed.withLock({ $0[text] }) { return hit }
