@@ -44,8 +44,9 @@ public struct CategoryStatistics: Sendable, Codable {
 }
 
 extension ReferenceStore {
-    /// Checks the backend's integrity (SQLite's `PRAGMA integrity_check`) and that every category's index holds exactly its live
-    /// references, and that the newest index file on disk loads and agrees after replay.
+    /// Checks the backend's integrity (SQLite's `PRAGMA integrity_check`), every stored vector, patch grid and memory bank against
+    /// its checksum, that every category's index holds exactly its live references, and that the newest index file on disk loads
+    /// and agrees after replay.
     public func verify() throws(StoreError) -> VerificationReport {
         var problems = try backend.integrityProblems()
         if !problems.isEmpty {
@@ -57,6 +58,8 @@ extension ReferenceStore {
             problems.append("the database is inconsistent: restore the last good dump (pg_restore) or base backup")
             return VerificationReport(problems: problems, categories: 0, references: 0)
         }
+        let damage = try backend.damagedContent()
+        problems += damage.map(\.problem)
         var referenceCount = 0
         let all = try categories()
         for category in all {
@@ -64,6 +67,8 @@ extension ReferenceStore {
             let badVectors = try backend.referenceCounts(categoryID: category.id, vectorDimension: category.embedder.globalDimension).badVectors
             referenceCount += liveIDs.count
             if badVectors > 0 { problems.append("\(category.name): \(badVectors) live references without a valid \(category.embedder.globalDimension)-d vector") }
+            // An index cannot be rebuilt from damaged vectors: the damage is reported above.
+            if damage.contains(where: { $0.category == category.name && $0.kind == .vector }) { continue }
             let index = try currentIndex(for: category).index
             if index.count != liveIDs.count {
                 problems.append("\(category.name): the index holds \(index.count) vectors but \(liveIDs.count) references are live")

@@ -13,11 +13,11 @@ extension PostgresBackend {
         try read("reading the change log") { session in
             let head = try session.column(Int64.self, "SELECT log_head FROM categories WHERE id = \(categoryID)").first ?? 0
             let added = try session.query("""
-                SELECT r.id, v.vector FROM reference_images r JOIN reference_vectors v ON v.reference_id = r.id
+                SELECT r.id, v.vector, v.checksum FROM reference_images r JOIN reference_vectors v ON v.reference_id = r.id
                 WHERE r.category_id = \(categoryID) AND r.added_pos > \(after) AND r.deleted_pos IS NULL ORDER BY r.added_pos, r.id
                 """).map { row in
-                let (id, vector) = try row.decode((Int64, Data).self)
-                return (id: id, vector: VectorCoding.float32Values(vector))
+                let (id, vector, checksum) = try row.decode((Int64, Data, Data?).self)
+                return (id: id, vector: try Self.checkedVector(id: id, vector, checksum))
             }
             let removed = try session.column(Int64.self, """
                 SELECT id FROM reference_images WHERE category_id = \(categoryID) AND deleted_pos > \(after) ORDER BY id
@@ -30,11 +30,11 @@ extension PostgresBackend {
         try read("reading vectors") { session in
             let head = try session.column(Int64.self, "SELECT log_head FROM categories WHERE id = \(categoryID)").first ?? 0
             let rows = try session.query("""
-                SELECT r.id, v.vector FROM reference_images r JOIN reference_vectors v ON v.reference_id = r.id
+                SELECT r.id, v.vector, v.checksum FROM reference_images r JOIN reference_vectors v ON v.reference_id = r.id
                 WHERE r.category_id = \(categoryID) AND r.deleted_pos IS NULL ORDER BY r.id
                 """).map { row in
-                let (id, vector) = try row.decode((Int64, Data).self)
-                return (id: id, vector: VectorCoding.float32Values(vector))
+                let (id, vector, checksum) = try row.decode((Int64, Data, Data?).self)
+                return (id: id, vector: try Self.checkedVector(id: id, vector, checksum))
             }
             return (rows, head)
         }

@@ -8,12 +8,12 @@ extension PostgresBackend {
         let origins = VectorCoding.int64Blob(bank.origins)
         try write("saving a memory bank") { session in
             try session.query("""
-                INSERT INTO memory_banks (category_id, reference_set_version, ratio, source_patches, dimension, vectors, origins, built_at)
+                INSERT INTO memory_banks (category_id, reference_set_version, ratio, source_patches, dimension, vectors, origins, built_at, checksum)
                 VALUES (\(categoryID), \(bank.referenceSetVersion), \(bank.ratio), \(Int32(bank.sourcePatches)), \(Int32(bank.dimension)),
-                        \(vectors), \(origins), \(bank.builtAt))
+                        \(vectors), \(origins), \(bank.builtAt), \(ContentChecksum.of(vectors, origins)))
                 ON CONFLICT (category_id) DO UPDATE SET reference_set_version = excluded.reference_set_version, ratio = excluded.ratio,
                     source_patches = excluded.source_patches, dimension = excluded.dimension, vectors = excluded.vectors,
-                    origins = excluded.origins, built_at = excluded.built_at
+                    origins = excluded.origins, built_at = excluded.built_at, checksum = excluded.checksum
                 WHERE memory_banks.reference_set_version <= excluded.reference_set_version
                 """)
             if let newer = try session.column(Int64.self, """
@@ -27,10 +27,14 @@ extension PostgresBackend {
     public func memoryBank(categoryID: Int64, categoryName: String) throws(StoreError) -> MemoryBank? {
         let row = try statement("reading a memory bank") { session in
             try session.query("""
-                SELECT reference_set_version, ratio, source_patches, dimension, vectors, origins, built_at FROM memory_banks WHERE category_id = \(categoryID)
-                """).first.map { try $0.decode((Int64, Double, Int32, Int32, Data, Data, String).self) }
+                SELECT reference_set_version, ratio, source_patches, dimension, vectors, origins, built_at, checksum FROM memory_banks
+                WHERE category_id = \(categoryID)
+                """).first.map { try $0.decode((Int64, Double, Int32, Int32, Data, Data, String, Data?).self) }
         }
-        guard let (version, ratio, sourcePatches, dimension32, vectorBytes, originBytes, builtAt) = row else { return nil }
+        guard let (version, ratio, sourcePatches, dimension32, vectorBytes, originBytes, builtAt, checksum) = row else { return nil }
+        guard ContentChecksum.matches(checksum, vectorBytes, originBytes) else {
+            throw ContentChecksum.damaged("the memory bank of \"\(categoryName)\"", repair: ContentChecksum.memoryBankRepair(category: categoryName))
+        }
         let vectors = VectorCoding.float16Values(vectorBytes)
         let origins = VectorCoding.int64Values(originBytes)
         let dimension = Int(dimension32)

@@ -43,11 +43,16 @@ extension PostgresBackend {
                         if let bytes = reference.imageBytes {
                             try Self.storeImage(session, sha256: reference.sha256, bytes: bytes, at: createdAt)
                         }
-                        try session.query("INSERT INTO reference_vectors (reference_id, vector) VALUES (\(id), \(VectorCoding.float32Blob(reference.vector)))")
+                        let vector = VectorCoding.float32Blob(reference.vector)
+                        try session.query("""
+                            INSERT INTO reference_vectors (reference_id, vector, checksum) VALUES (\(id), \(vector), \(ContentChecksum.of(vector)))
+                            """)
                         if let patches = reference.patches {
+                            let features = VectorCoding.float16Blob(patches.values)
                             try session.query("""
-                                INSERT INTO reference_patches (reference_id, height, width, dimension, features)
-                                VALUES (\(id), \(Int32(patches.height)), \(Int32(patches.width)), \(Int32(patches.dimension)), \(VectorCoding.float16Blob(patches.values)))
+                                INSERT INTO reference_patches (reference_id, height, width, dimension, features, checksum)
+                                VALUES (\(id), \(Int32(patches.height)), \(Int32(patches.width)), \(Int32(patches.dimension)), \(features),
+                                        \(ContentChecksum.of(features)))
                                 """)
                         }
                         added.append((id, reference.vector))
@@ -167,18 +172,41 @@ extension PostgresBackend {
 
     public func vector(of id: Int64) throws(StoreError) -> [Float]? {
         try statement("reading a vector") { session in
-            try session.column(Data.self, "SELECT vector FROM reference_vectors WHERE reference_id = \(id)").first.map(VectorCoding.float32Values)
+            try session.query("SELECT vector, checksum FROM reference_vectors WHERE reference_id = \(id)").first.map { row in
+                let (vector, checksum) = try row.decode((Data, Data?).self)
+                return try Self.checkedVector(id: id, vector, checksum)
+            }
         }
+    }
+
+    /// A reference's stored vector, checked against its checksum.
+    static func checkedVector(id: Int64, _ bytes: Data, _ checksum: Data?) throws(StoreError) -> [Float] {
+        guard ContentChecksum.matches(checksum, bytes) else {
+            throw ContentChecksum.damaged("the vector of reference \(id)", repair: ContentChecksum.vectorRepair(id))
+        }
+        return VectorCoding.float32Values(bytes)
+    }
+
+    /// A reference's stored patch features, checked against their checksum.
+    static func checkedPatchValues(id: Int64, _ bytes: Data, _ checksum: Data?, category: String) throws(StoreError) -> [Float] {
+        guard ContentChecksum.matches(checksum, bytes) else {
+            throw ContentChecksum.damaged("the patch features of reference \(id)", plural: true, repair: ContentChecksum.patchRepair(category: category))
+        }
+        return VectorCoding.float16Values(bytes)
     }
 
     public func patchFeatures(of id: Int64) throws(StoreError) -> PatchFeatures? {
         let row = try statement("reading patch features") { session in
-            try session.query("SELECT height, width, dimension, features FROM reference_patches WHERE reference_id = \(id)").first
-                .map { try $0.decode((Int32, Int32, Int32, Data).self) }
+            try session.query("""
+                SELECT p.height, p.width, p.dimension, p.features, p.checksum, c.name FROM reference_patches p
+                  JOIN reference_images r ON r.id = p.reference_id JOIN categories c ON c.id = r.category_id
+                WHERE p.reference_id = \(id)
+                """).first.map { try $0.decode((Int32, Int32, Int32, Data, Data?, String).self) }
         }
-        guard let (height, width, dimension, features) = row else { return nil }
+        guard let (height, width, dimension, features, checksum, category) = row else { return nil }
+        let values = try Self.checkedPatchValues(id: id, features, checksum, category: category)
         do {
-            return try PatchFeatures(height: Int(height), width: Int(width), dimension: Int(dimension), values: VectorCoding.float16Values(features))
+            return try PatchFeatures(height: Int(height), width: Int(width), dimension: Int(dimension), values: values)
         } catch {
             throw StoreError(.database, "reference \(id) has damaged patch features: \(error.message)")
         }
@@ -187,11 +215,12 @@ extension PostgresBackend {
     public func allPatchFeatures(categoryID: Int64) throws(StoreError) -> [(id: Int64, values: [Float])] {
         try statement("reading patch features") { session in
             try session.query("""
-                SELECT r.id, p.features FROM reference_images r JOIN reference_patches p ON p.reference_id = r.id
+                SELECT r.id, p.features, p.checksum, c.name FROM reference_images r JOIN reference_patches p ON p.reference_id = r.id
+                  JOIN categories c ON c.id = r.category_id
                 WHERE r.category_id = \(categoryID) AND r.deleted_pos IS NULL ORDER BY r.id
                 """).map { row in
-                let (id, features) = try row.decode((Int64, Data).self)
-                return (id: id, values: VectorCoding.float16Values(features))
+                let (id, features, checksum, category) = try row.decode((Int64, Data, Data?, String).self)
+                return (id: id, values: try Self.checkedPatchValues(id: id, features, checksum, category: category))
             }
         }
     }
@@ -205,11 +234,12 @@ extension PostgresBackend {
                 throw StoreError(.invalidArgument, "new patch features cover \(features.count) references, but \"\(categoryName)\" has \(live.count) live ones; nothing was changed")
             }
             for (id, patches) in features.sorted(by: { $0.key < $1.key }) {
+                let blob = VectorCoding.float16Blob(patches.values)
                 try session.query("""
-                    INSERT INTO reference_patches (reference_id, height, width, dimension, features)
-                    VALUES (\(id), \(Int32(patches.height)), \(Int32(patches.width)), \(Int32(patches.dimension)), \(VectorCoding.float16Blob(patches.values)))
+                    INSERT INTO reference_patches (reference_id, height, width, dimension, features, checksum)
+                    VALUES (\(id), \(Int32(patches.height)), \(Int32(patches.width)), \(Int32(patches.dimension)), \(blob), \(ContentChecksum.of(blob)))
                     ON CONFLICT (reference_id) DO UPDATE SET height = excluded.height, width = excluded.width,
-                        dimension = excluded.dimension, features = excluded.features
+                        dimension = excluded.dimension, features = excluded.features, checksum = excluded.checksum
                     """)
             }
             try session.query("UPDATE categories SET patch_recipe = \(recipe), reference_set_version = reference_set_version + 1 WHERE id = \(categoryID)")

@@ -225,4 +225,24 @@ public final class PostgresBackend: StoreBackend, Sendable {
             return problems
         }
     }
+
+    public func damagedContent() throws(StoreError) -> [ContentDamage] {
+        try read("checking stored values against their checksums") { session in
+            try session.query("""
+                SELECT 'vector', c.name, r.id FROM reference_vectors v
+                  JOIN reference_images r ON r.id = v.reference_id JOIN categories c ON c.id = r.category_id
+                  WHERE r.deleted_pos IS NULL AND v.checksum IS DISTINCT FROM sha256(v.vector)
+                UNION ALL
+                SELECT 'patches', c.name, r.id FROM reference_patches p
+                  JOIN reference_images r ON r.id = p.reference_id JOIN categories c ON c.id = r.category_id
+                  WHERE r.deleted_pos IS NULL AND p.checksum IS DISTINCT FROM sha256(p.features)
+                UNION ALL
+                SELECT 'memory bank', c.name, NULL FROM memory_banks m JOIN categories c ON c.id = m.category_id
+                  WHERE m.checksum IS DISTINCT FROM sha256(m.vectors || m.origins)
+                """).map { row in
+                let (kind, category, id) = try row.decode((String, String, Int64?).self)
+                return ContentDamage(kind: ContentDamage.Kind(rawValue: kind) ?? .vector, category: category, referenceID: id)
+            }.sorted(by: ContentDamage.reportOrder)
+        }
+    }
 }

@@ -49,7 +49,7 @@ struct Restore: ParsableCommand {
         } else {
             print("restored \(report.backup.categories) categories, \(report.backup.references) references from \(report.backup.path)")
             for problem in report.verification.problems { print("problem: \(problem)") }
-            print(report.verification.isConsistent ? "ok: the restored store verifies" : "\(report.verification.problems.count) problems")
+            print(report.verification.isConsistent ? "ok: the restored store verifies" : "\(report.verification.problems.count) problem\(report.verification.problems.count == 1 ? "" : "s")")
         }
         if !report.verification.isConsistent { throw ExitCode(1) }
     }

@@ -92,7 +92,7 @@ struct Verify: ParsableCommand {
             for problem in report.problems { print("problem: \(problem)") }
             print(report.isConsistent
                   ? "ok: \(report.categories) categories, \(report.references) references, indexes agree with SQLite"
-                  : "\(report.problems.count) problems")
+                  : "\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")")
         }
         if !report.isConsistent { throw ExitCode(1) }
     }

@@ -48,7 +48,7 @@ struct CopyStore: ParsableCommand {
             print("knowledge: \(outcome.report.knowledgeEntries) entries")
             for mismatch in outcome.report.mismatches { printError("mismatch: \(mismatch)") }
             for (side, report) in [("source", outcome.source), ("destination", outcome.destination)] {
-                print("\(side): " + (report.isConsistent ? "verified, \(report.references) references" : "\(report.problems.count) problems"))
+                print("\(side): " + (report.isConsistent ? "verified, \(report.references) references" : "\(report.problems.count) problem\(report.problems.count == 1 ? "" : "s")"))
                 for problem in report.problems { printError("  \(problem)") }
             }
         }

@@ -379,5 +379,70 @@ public enum StoreBackendConformance {
         let bottle = try category(backend)
         _ = try backend.addReferences([try reference(1)], to: bottle, createdAt: "t")
         #expect(try backend.integrityProblems().isEmpty)
+        #expect(try backend.damagedContent().isEmpty)
+    }
+
+    // MARK: damage
+
+    /// Changes one byte of a stored value behind the backend's back, as damage on disk
+    /// would: `flip(table, column, keyColumn, key)` inverts a byte inside `column` of the
+    /// row of `table` whose `keyColumn` is `key`, without touching anything else.
+    public typealias ByteFlip = @Sendable (_ table: String, _ column: String, _ keyColumn: String, _ key: Int64) throws -> Void
+
+    /// A stored vector, patch grid or memory bank whose bytes changed is never returned:
+    /// each read of it throws `.corrupt` naming it, `damagedContent` lists exactly the
+    /// damaged live values, and writing the value again repairs it.
+    public static func damagedValuesAreRefused(_ backend: any StoreBackend, flip: ByteFlip) throws {
+        let bottle = try category(backend)
+        let ids = Self.ids(try backend.addReferences([try reference(1), try reference(2), try reference(3)], to: bottle, createdAt: "t").outcomes)
+        try #require(ids.count == 3)
+        let bank = MemoryBank(category: "bottle", referenceSetVersion: 1, ratio: 0.5, sourcePatches: 4, dimension: 3,
+                              vectors: [0.5, 1, 1.5, 2, 2.5, 3], origins: [ids[0], ids[1]], builtAt: "t")
+        try backend.saveMemoryBank(bank, categoryID: bottle.id)
+        #expect(try backend.damagedContent().isEmpty)
+
+        try flip("reference_vectors", "vector", "reference_id", ids[0])
+        try flip("reference_patches", "features", "reference_id", ids[1])
+        try flip("memory_banks", "vectors", "category_id", bottle.id)
+
+        func expectDamaged(_ what: String, _ body: () throws -> Void) {
+            do {
+                try body()
+                Issue.record("\(what) was returned although its bytes changed")
+            } catch let error as StoreError {
+                #expect(error.code == .corrupt, "\(what): \(error)")
+                #expect(error.message.contains("damaged") && error.message.contains("echoctl restore"), "\(what): \(error.message)")
+            } catch {
+                Issue.record("\(what): \(error)")
+            }
+        }
+        expectDamaged("the vector") { _ = try backend.vector(of: ids[0]) }
+        expectDamaged("the live vectors") { _ = try backend.liveVectors(ofCategory: bottle.id) }
+        expectDamaged("the change log") { _ = try backend.changes(ofCategory: bottle.id, after: 0) }
+        expectDamaged("the patch features") { _ = try backend.patchFeatures(of: ids[1]) }
+        expectDamaged("all patch features") { _ = try backend.allPatchFeatures(categoryID: bottle.id) }
+        expectDamaged("the memory bank") { _ = try backend.memoryBank(categoryID: bottle.id, categoryName: "bottle") }
+        // The sound values of the same rows' neighbours still read.
+        #expect(try backend.vector(of: ids[1]) == [2, 1, 0.5, -2])
+        #expect(try backend.patchFeatures(of: ids[0])?.values.count == 12)
+        #expect(try backend.integrityProblems().isEmpty, "the structure is sound; only the values changed")
+        #expect(try backend.damagedContent() == [
+            ContentDamage(kind: .vector, category: "bottle", referenceID: ids[0]),
+            ContentDamage(kind: .patches, category: "bottle", referenceID: ids[1]),
+            ContentDamage(kind: .memoryBank, category: "bottle", referenceID: nil),
+        ])
+
+        // Repairs: the damaged reference removed, the patches and the bank written again.
+        _ = try backend.removeReferences(ids: [ids[0]])
+        var replacement: [Int64: PatchFeatures] = [:]
+        for id in ids.dropFirst() { replacement[id] = try PatchFeatures(height: 2, width: 2, dimension: 3, values: (0..<12).map { Float($0) }) }
+        try backend.replacePatchFeatures(replacement, categoryID: bottle.id, categoryName: "bottle", recipe: "r2")
+        let current = try #require(try backend.category(named: "bottle"))
+        try backend.saveMemoryBank(MemoryBank(category: "bottle", referenceSetVersion: current.referenceSetVersion, ratio: 0.5, sourcePatches: 4,
+                                              dimension: 3, vectors: [1, 2, 3], origins: [ids[1]], builtAt: "u"), categoryID: bottle.id)
+        #expect(try backend.damagedContent().isEmpty)
+        #expect(try backend.liveVectors(ofCategory: bottle.id).vectors.map(\.id) == Array(ids.dropFirst()))
+        #expect(try backend.allPatchFeatures(categoryID: bottle.id).count == 2)
+        #expect(try backend.memoryBank(categoryID: bottle.id, categoryName: "bottle")?.origins == [ids[1]])
     }
 }

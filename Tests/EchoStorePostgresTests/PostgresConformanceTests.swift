@@ -24,6 +24,14 @@ struct PostgresConformanceTests {
         let database = try TestDatabase()
         try behaviour.check(try PostgresFixture.backend(database))
     }
+
+    @Test("a vector, patch grid or memory bank whose bytes changed in the database is refused on read and listed by verify")
+    func damagedValues() throws {
+        let database = try TestDatabase()
+        try StoreBackendConformance.damagedValuesAreRefused(try PostgresFixture.backend(database)) { table, column, keyColumn, key in
+            try database.psql("UPDATE \(table) SET \(column) = set_byte(\(column), 5, get_byte(\(column), 5) # 16) WHERE \(keyColumn) = \(key)")
+        }
+    }
 }
 
 @Suite("PostgreSQL backend")

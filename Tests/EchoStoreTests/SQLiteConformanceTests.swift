@@ -1,5 +1,7 @@
 import EchoStore
 import EchoStoreConformance
+import Foundation
+import GRDB
 import Testing
 
 /// The storage seam's conformance suite on the SQLite backend; the next backend's tests
@@ -10,6 +12,23 @@ struct SQLiteConformanceTests {
     func conforms(_ behaviour: BackendCase) throws {
         let directory = try TemporaryDirectory()
         try behaviour.check(try SQLiteBackend(path: directory.path + "/echo.sqlite", readOnly: false, busyTimeout: 5))
+    }
+
+    @Test("a vector, patch grid or memory bank whose bytes changed in the file is refused on read and listed by verify")
+    func damagedValues() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.path + "/echo.sqlite"
+        let backend = try SQLiteBackend(path: path, readOnly: false, busyTimeout: 5)
+        try StoreBackendConformance.damagedValuesAreRefused(backend) { table, column, keyColumn, key in
+            // Another connection, as another program (or the disk) would change the file.
+            let other = try DatabaseQueue(path: path)
+            try other.write { db in
+                var bytes = try #require(try Data.fetchOne(db, sql: "SELECT \(column) FROM \(table) WHERE \(keyColumn) = ?", arguments: [key]))
+                bytes[bytes.startIndex + 5] ^= 0x10
+                try db.execute(sql: "UPDATE \(table) SET \(column) = ? WHERE \(keyColumn) = ?", arguments: [bytes, key])
+            }
+            try other.close()
+        }
     }
 
     @Test("a ReferenceStore runs over a backend it is given, with its caches elsewhere")

@@ -79,7 +79,8 @@ struct StoreRoundTripTests {
                                             "calibration_exclusions"]))
         let applied = try store.database.read { db in try StoreSchema.migrator.appliedMigrations(db) }
         #expect(applied == ["0001_reference_store", "0002_calibration_and_runs", "0003_memory_banks", "0004_knowledge",
-                            "0005_patch_recipe_and_scoring", "0006_audit_and_drift", "0007_drift_background_levels"])
+                            "0005_patch_recipe_and_scoring", "0006_audit_and_drift", "0007_drift_background_levels",
+                            "0008_content_checksums"])
         let journal = try store.database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(journal == "wal")
     }
@@ -108,9 +109,49 @@ struct SchemaUpgradeTests {
         #expect(try store.memoryBank(of: "old") == nil)
         #expect(try store.knowledge(of: "old").isEmpty)
         let applied = try store.database.read { db in try StoreSchema.migrator.appliedMigrations(db) }
-        #expect(applied.last == "0007_drift_background_levels")
+        #expect(applied.last == EmbeddedMigrations.all.last?.name)
         // Its patch features predate recipe echo-2: marked so, never silently scored.
         #expect(try store.category(named: "old").embedder.patchRecipe == "echo-1")
+    }
+
+    @Test("0008 gives the vectors, patches and memory banks of a store at 0007 the checksums of what they hold, and reads check them")
+    func checksumsBackfilled() throws {
+        let directory = try TemporaryDirectory()
+        let vector = VectorCoding.float32Blob([0.6, 0.8])
+        let patches = VectorCoding.float16Blob([1, 2, 3, 4])
+        do {
+            let pool = try DatabasePool(path: directory.path + "/echo.sqlite")
+            try StoreSchema.migrator.migrate(pool, upTo: "0007_drift_background_levels")
+            try pool.write { db in
+                try db.execute(sql: """
+                    INSERT INTO categories (id, name, embedder_id, weights_sha256, dimension, patch_dimension, input_size, created_at)
+                    VALUES (1, 'old', 'test/embedder', 'abc', 2, 4, 0, 'then');
+                    INSERT INTO reference_images (id, category_id, sha256, source_path, width, height, created_at, seq)
+                    VALUES (1, 1, 'aa', 'a.png', 1, 1, 'then', 1);
+                    UPDATE store_sequence SET value = 1;
+                    """)
+                try db.execute(sql: "INSERT INTO reference_vectors (reference_id, vector) VALUES (1, ?)", arguments: [vector])
+                try db.execute(sql: "INSERT INTO reference_patches (reference_id, height, width, dimension, features) VALUES (1, 1, 1, 4, ?)",
+                               arguments: [patches])
+                try db.execute(sql: """
+                    INSERT INTO memory_banks (category_id, reference_set_version, ratio, source_patches, dimension, vectors, origins, built_at)
+                    VALUES (1, 0, 1, 1, 4, ?, ?, 'then')
+                    """, arguments: [patches, VectorCoding.int64Blob([1])])
+            }
+        }
+        let store = try StoreFixture.open(directory)
+        let checksums = try store.database.read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT v.checksum AS v, p.checksum AS p, m.checksum AS m FROM reference_vectors v, reference_patches p, memory_banks m
+                """)
+        }
+        #expect(checksums?["v"] == ContentChecksum.of(vector))
+        #expect(checksums?["p"] == ContentChecksum.of(patches))
+        #expect(checksums?["m"] == ContentChecksum.of(patches, VectorCoding.int64Blob([1])))
+        #expect(try store.verify().isConsistent)
+        #expect(try store.nearest(to: [0.6, 0.8], in: "old", k: 1).first?.reference.sha256 == "aa")
+        #expect(try store.patchFeatures(of: 1)?.values == [1, 2, 3, 4])
+        #expect(try store.memoryBank(of: "old")?.origins == [1])
     }
 
     @Test("0007 adds the background columns to a store at 0006, and is only recorded on one whose 0006 already added them")
@@ -143,6 +184,6 @@ struct SchemaUpgradeTests {
         let reopened = try StoreFixture.open(shipped)
         #expect(try columns(reopened) == (true, true))
         let applied = try reopened.database.read { db in try StoreSchema.migrator.appliedMigrations(db) }
-        #expect(applied.last == "0007_drift_background_levels")
+        #expect(applied.last == EmbeddedMigrations.all.last?.name)
     }
 }

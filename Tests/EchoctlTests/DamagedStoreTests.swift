@@ -96,6 +96,97 @@ struct DamagedStoreTests {
         try expectQueryAnswersOrSaysDamaged(store)
     }
 
+    /// Inverts one byte inside the stored blob `column` of `table`'s row for `id`, in the
+    /// database file itself (found by its bytes), where SQLite's structural checks cannot see it.
+    func flipByteInside(_ database: String, table: String, column: String, id: Int64) throws {
+        let hex = try CommandRunner.runTool("/usr/bin/sqlite3", [database, "SELECT hex(substr(\(column), 65, 32)) FROM \(table) WHERE reference_id = \(id);"])
+        let needle = try #require(Self.bytes(hex: hex.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(hex.stdout)\(hex.stderr)")
+        try #require(needle.count == 32, "\(table).\(column) of \(id) is shorter than expected")
+        var file = try Data(contentsOf: URL(fileURLWithPath: database))
+        let found = try #require(file.range(of: needle), "the blob's bytes are not in \(database) (a WAL not folded in?)")
+        #expect(file.range(of: needle, in: found.upperBound..<file.endIndex) == nil, "the bytes occur twice; the test would be ambiguous")
+        file[found.lowerBound + 8] ^= 0x40
+        try file.write(to: URL(fileURLWithPath: database))
+    }
+
+    static func bytes(hex: String) -> Data? {
+        var data = Data()
+        var index = hex.startIndex
+        while index < hex.endIndex {
+            let next = hex.index(index, offsetBy: 2, limitedBy: hex.endIndex) ?? hex.endIndex
+            guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+            data.append(byte)
+            index = next
+        }
+        return data.isEmpty ? nil : data
+    }
+
+    func firstReferenceID(_ database: String) throws -> Int64 {
+        let output = try CommandRunner.runTool("/usr/bin/sqlite3", [database, "SELECT min(reference_id) FROM reference_patches;"])
+        return try #require(Int64(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(output.stdout)\(output.stderr)")
+    }
+
+    func expectSQLiteFindsNothing(_ database: String) throws {
+        let integrity = try CommandRunner.runTool("/usr/bin/sqlite3", [database, "PRAGMA integrity_check;"])
+        #expect(integrity.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "the damage was meant to be invisible to SQLite: \(integrity.stdout)")
+    }
+
+    @Test("a flipped byte inside a stored vector: SQLite sees nothing, verify names the reference and the repair, a query refuses to answer from it")
+    func flippedVectorByte() throws {
+        let store = try makeStore()
+        let database = store.file("echo.sqlite")
+        let id = try firstReferenceID(database)
+        try flipByteInside(database, table: "reference_vectors", column: "vector", id: id)
+        try expectSQLiteFindsNothing(database)
+
+        let verify = try CommandRunner.run(["verify", "--store", store.path])
+        #expect(verify.status == 1, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("the vector of reference \(id) is damaged") && verify.stdout.contains("echoctl remove \(id)"), "\(verify.stdout)")
+
+        // The index cache still holds the sound vector; without it the index must be rebuilt
+        // from the database, and is not built from the damaged one.
+        try FileManager.default.removeItem(atPath: store.file("indexes"))
+        let query = try CommandRunner.run(["query", fixtures + "/chelsea.jpg", "-c", "parts", "-k", "3", "--store", store.path])
+        expectNoCrash(query, "query")
+        #expect(query.status == 74, "exit \(query.status): \(query.stderr)")
+        #expect(query.stderr.contains("the vector of reference \(id) is damaged on disk") && query.stderr.contains("echoctl restore"), "\(query.stderr)")
+
+        // The repair verify names: remove it (and ingest its image again).
+        let remove = try CommandRunner.run(["remove", String(id), "--store", store.path])
+        #expect(remove.status == 0, "\(remove.stderr)")
+        let again = try CommandRunner.run(["ingest", fixtures, imagingFixtures, "-c", "parts", "--no-screen", "--store", store.path])
+        #expect(again.status == 0, "\(again.stderr)")
+        let clean = try CommandRunner.run(["verify", "--store", store.path])
+        #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
+        let answered = try CommandRunner.run(["query", fixtures + "/chelsea.jpg", "-c", "parts", "-k", "3", "--store", store.path])
+        #expect(answered.status == 0, "\(answered.stderr)")
+    }
+
+    @Test("a flipped byte inside stored patch features: verify names them and reembed, calibration refuses them, reembed repairs")
+    func flippedPatchByte() throws {
+        let store = try makeStore()
+        let database = store.file("echo.sqlite")
+        let id = try firstReferenceID(database)
+        try flipByteInside(database, table: "reference_patches", column: "features", id: id)
+        try expectSQLiteFindsNothing(database)
+
+        let verify = try CommandRunner.run(["verify", "--store", store.path])
+        #expect(verify.status == 1, "\(verify.stdout)\(verify.stderr)")
+        #expect(verify.stdout.contains("the patch features of reference \(id) are damaged") && verify.stdout.contains("echoctl reembed -c parts --force"),
+                "\(verify.stdout)")
+
+        let calibrate = try CommandRunner.run(["calibrate", "-c", "parts", "--store", store.path])
+        expectNoCrash(calibrate, "calibrate")
+        #expect(calibrate.stderr.contains("the patch features of reference \(id) are damaged on disk"), "\(calibrate.stderr)")
+
+        let reembed = try CommandRunner.run(["reembed", "-c", "parts", "--force", "--store", store.path])
+        #expect(reembed.status == 0, "\(reembed.stdout)\(reembed.stderr)")
+        let clean = try CommandRunner.run(["verify", "--store", store.path])
+        #expect(clean.status == 0, "\(clean.stdout)\(clean.stderr)")
+        let calibrated = try CommandRunner.run(["calibrate", "-c", "parts", "--store", store.path])
+        #expect(calibrated.status == 0, "\(calibrated.stderr)")
+    }
+
     @Test("a store whose database is not a readable file: a clear error naming it")
     func unreadableDatabase() throws {
         let store = try TemporaryDirectory()

@@ -151,6 +151,10 @@ public protocol StoreBackend: AnyObject, Sendable {
 
     /// What the backend's own integrity checks find (empty when sound).
     func integrityProblems() throws(StoreError) -> [String]
+    /// Every live reference's vector or patch features and every memory bank whose bytes
+    /// no longer match the checksum stored with them, in `ContentDamage.reportOrder` (empty when sound).
+    /// Reads of such a value throw `.corrupt` instead of returning it.
+    func damagedContent() throws(StoreError) -> [ContentDamage]
 }
 
 /// A held long-job lock; `release` (or deinit) gives it up.

@@ -11,9 +11,9 @@ extension SQLiteBackend {
         try read { db in
             let now = try Self.head(db)
             let added = try Row.fetchAll(db, sql: """
-                SELECT r.id, v.vector FROM reference_images r JOIN reference_vectors v ON v.reference_id = r.id
+                SELECT r.id, v.vector, v.checksum FROM reference_images r JOIN reference_vectors v ON v.reference_id = r.id
                 WHERE r.category_id = ? AND r.seq > ? AND r.deleted_seq IS NULL ORDER BY r.seq
-                """, arguments: [categoryID, after]).map { (id: $0["id"] as Int64, vector: VectorCoding.float32Values($0["vector"])) }
+                """, arguments: [categoryID, after]).map { (id: $0[0] as Int64, vector: try Self.checkedVector($0)) }
             let removed = try Int64.fetchAll(db, sql: "SELECT id FROM reference_images WHERE category_id = ? AND deleted_seq > ? ORDER BY id",
                                              arguments: [categoryID, after])
             return ChangeSet(added: added, removed: removed, head: max(now, after))
@@ -24,9 +24,9 @@ extension SQLiteBackend {
         try read { db in
             let now = try Self.head(db)
             let rows = try Row.fetchAll(db, sql: """
-                SELECT r.id, v.vector FROM reference_images r JOIN reference_vectors v ON v.reference_id = r.id
+                SELECT r.id, v.vector, v.checksum FROM reference_images r JOIN reference_vectors v ON v.reference_id = r.id
                 WHERE r.category_id = ? AND r.deleted_seq IS NULL ORDER BY r.id
-                """, arguments: [categoryID]).map { (id: $0["id"] as Int64, vector: VectorCoding.float32Values($0["vector"])) }
+                """, arguments: [categoryID]).map { (id: $0[0] as Int64, vector: try Self.checkedVector($0)) }
             return (rows, now)
         }
     }

@@ -11,17 +11,24 @@ extension SQLiteBackend {
                 throw StoreError.newerResult("memory bank", of: bank.category, stored: newer, attempted: bank.referenceSetVersion)
             }
             try db.execute(sql: """
-                INSERT OR REPLACE INTO memory_banks (category_id, reference_set_version, ratio, source_patches, dimension, vectors, origins, built_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [categoryID, bank.referenceSetVersion, bank.ratio, bank.sourcePatches, bank.dimension, vectors, origins, bank.builtAt])
+                INSERT OR REPLACE INTO memory_banks (category_id, reference_set_version, ratio, source_patches, dimension, vectors, origins, built_at,
+                                                     checksum)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [categoryID, bank.referenceSetVersion, bank.ratio, bank.sourcePatches, bank.dimension, vectors, origins, bank.builtAt,
+                                 ContentChecksum.of(vectors, origins)])
         }
     }
 
     public func memoryBank(categoryID: Int64, categoryName: String) throws(StoreError) -> MemoryBank? {
         let row = try read { db in try Row.fetchOne(db, sql: "SELECT * FROM memory_banks WHERE category_id = ?", arguments: [categoryID]) }
         guard let row else { return nil }
-        let vectors = VectorCoding.float16Values(row["vectors"])
-        let origins = VectorCoding.int64Values(row["origins"])
+        let vectorBytes: Data = row["vectors"]
+        let originBytes: Data = row["origins"]
+        guard ContentChecksum.matches(row["checksum"], vectorBytes, originBytes) else {
+            throw ContentChecksum.damaged("the memory bank of \"\(categoryName)\"", repair: ContentChecksum.memoryBankRepair(category: categoryName))
+        }
+        let vectors = VectorCoding.float16Values(vectorBytes)
+        let origins = VectorCoding.int64Values(originBytes)
         let dimension: Int = row["dimension"]
         guard dimension > 0, vectors.count == origins.count * dimension else {
             throw StoreError(.database, "the memory bank of \"\(categoryName)\" is damaged (\(vectors.count) values, \(origins.count) rows of \(dimension)); rebuild it with `echoctl calibrate -c \(categoryName) --coreset RATIO`")

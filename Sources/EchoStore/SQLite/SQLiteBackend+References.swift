@@ -13,8 +13,10 @@ extension SQLiteBackend {
                 INSERT INTO reference_images (category_id, sha256, source_path, width, height, metadata, created_at, seq)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 """)
-            let insertVector = try db.cachedStatement(sql: "INSERT INTO reference_vectors (reference_id, vector) VALUES (?, ?)")
-            let insertPatches = try db.cachedStatement(sql: "INSERT INTO reference_patches (reference_id, height, width, dimension, features) VALUES (?, ?, ?, ?, ?)")
+            let insertVector = try db.cachedStatement(sql: "INSERT INTO reference_vectors (reference_id, vector, checksum) VALUES (?, ?, ?)")
+            let insertPatches = try db.cachedStatement(sql: """
+                INSERT INTO reference_patches (reference_id, height, width, dimension, features, checksum) VALUES (?, ?, ?, ?, ?, ?)
+                """)
             // One block of sequence numbers for the batch (duplicates leave gaps, which is fine).
             var sequence = try Self.reserveSequences(db, count: references.count)
             let before = sequence
@@ -33,10 +35,12 @@ extension SQLiteBackend {
                 try insertImage.execute(arguments: [category.id, reference.sha256, reference.sourcePath, reference.width,
                                                     reference.height, metadata, createdAt, sequence])
                 let id = db.lastInsertedRowID
-                try insertVector.execute(arguments: [id, VectorCoding.float32Blob(reference.vector)])
+                let vector = VectorCoding.float32Blob(reference.vector)
+                try insertVector.execute(arguments: [id, vector, ContentChecksum.of(vector)])
                 if let patches = reference.patches {
+                    let features = VectorCoding.float16Blob(patches.values)
                     try insertPatches.execute(arguments: [id, patches.height, patches.width, patches.dimension,
-                                                          VectorCoding.float16Blob(patches.values)])
+                                                          features, ContentChecksum.of(features)])
                 }
                 added.append((id, reference.vector))
                 outcomes.append(.added(id: id))
@@ -104,16 +108,43 @@ extension SQLiteBackend {
 
     public func vector(of id: Int64) throws(StoreError) -> [Float]? {
         try read { db in
-            try Data.fetchOne(db, sql: "SELECT vector FROM reference_vectors WHERE reference_id = ?", arguments: [id]).map(VectorCoding.float32Values)
+            try Row.fetchOne(db, sql: "SELECT reference_id, vector, checksum FROM reference_vectors WHERE reference_id = ?", arguments: [id])
+                .map(Self.checkedVector)
         }
     }
 
+    /// A `reference_id, vector, checksum` row's vector, checked against its checksum.
+    static func checkedVector(_ row: Row) throws(StoreError) -> [Float] {
+        let id: Int64 = row[0]
+        let bytes: Data = row[1]
+        guard ContentChecksum.matches(row[2], bytes) else {
+            throw ContentChecksum.damaged("the vector of reference \(id)", repair: ContentChecksum.vectorRepair(id))
+        }
+        return VectorCoding.float32Values(bytes)
+    }
+
+    /// A `reference_id, features, checksum` row's patch values, checked against its checksum.
+    static func checkedPatchValues(_ row: Row, category: String?) throws(StoreError) -> [Float] {
+        let id: Int64 = row["reference_id"]
+        let bytes: Data = row["features"]
+        guard ContentChecksum.matches(row["checksum"], bytes) else {
+            throw ContentChecksum.damaged("the patch features of reference \(id)", plural: true, repair: ContentChecksum.patchRepair(category: category))
+        }
+        return VectorCoding.float16Values(bytes)
+    }
+
     public func patchFeatures(of id: Int64) throws(StoreError) -> PatchFeatures? {
-        let row = try read { db in try Row.fetchOne(db, sql: "SELECT * FROM reference_patches WHERE reference_id = ?", arguments: [id]) }
+        let row = try read { db in
+            try Row.fetchOne(db, sql: """
+                SELECT p.*, c.name AS category_name FROM reference_patches p
+                  JOIN reference_images r ON r.id = p.reference_id JOIN categories c ON c.id = r.category_id
+                WHERE p.reference_id = ?
+                """, arguments: [id])
+        }
         guard let row else { return nil }
+        let values = try Self.checkedPatchValues(row, category: row["category_name"])
         do {
-            return try PatchFeatures(height: row["height"], width: row["width"], dimension: row["dimension"],
-                                     values: VectorCoding.float16Values(row["features"]))
+            return try PatchFeatures(height: row["height"], width: row["width"], dimension: row["dimension"], values: values)
         } catch {
             throw StoreError(.database, "reference \(id) has damaged patch features: \(error.message)")
         }
@@ -122,9 +153,10 @@ extension SQLiteBackend {
     public func allPatchFeatures(categoryID: Int64) throws(StoreError) -> [(id: Int64, values: [Float])] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT r.id, p.features FROM reference_images r JOIN reference_patches p ON p.reference_id = r.id
+                SELECT p.reference_id, p.features, p.checksum, c.name AS category_name FROM reference_images r
+                  JOIN reference_patches p ON p.reference_id = r.id JOIN categories c ON c.id = r.category_id
                 WHERE r.category_id = ? AND r.deleted_seq IS NULL ORDER BY r.id
-                """, arguments: [categoryID]).map { (id: $0["id"] as Int64, values: VectorCoding.float16Values($0["features"])) }
+                """, arguments: [categoryID]).map { (id: $0["reference_id"] as Int64, values: try Self.checkedPatchValues($0, category: $0["category_name"])) }
         }
     }
 
@@ -135,10 +167,11 @@ extension SQLiteBackend {
                 throw StoreError(.invalidArgument, "new patch features cover \(features.count) references, but \"\(categoryName)\" has \(live.count) live ones; nothing was changed")
             }
             let replace = try db.cachedStatement(sql: """
-                INSERT OR REPLACE INTO reference_patches (reference_id, height, width, dimension, features) VALUES (?, ?, ?, ?, ?)
+                INSERT OR REPLACE INTO reference_patches (reference_id, height, width, dimension, features, checksum) VALUES (?, ?, ?, ?, ?, ?)
                 """)
             for (id, patches) in features.sorted(by: { $0.key < $1.key }) {
-                try replace.execute(arguments: [id, patches.height, patches.width, patches.dimension, VectorCoding.float16Blob(patches.values)])
+                let blob = VectorCoding.float16Blob(patches.values)
+                try replace.execute(arguments: [id, patches.height, patches.width, patches.dimension, blob, ContentChecksum.of(blob)])
             }
             try db.execute(sql: "UPDATE categories SET patch_recipe = ?, reference_set_version = reference_set_version + 1 WHERE id = ?",
                            arguments: [recipe, categoryID])

@@ -23,6 +23,7 @@ public final class SQLiteBackend: StoreBackend, Sendable {
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(busyTimeout)
         configuration.label = "echo.store"
+        configuration.prepareDatabase { db in db.add(function: StoreSchema.sha256) }
         do {
             database = try DatabasePool(path: path, configuration: configuration)
             if !readOnly {
@@ -115,5 +116,24 @@ public final class SQLiteBackend: StoreBackend, Sendable {
         let foreignKeys = try read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
         if !foreignKeys.isEmpty { problems.append("SQLite: \(foreignKeys.count) rows break foreign keys") }
         return problems
+    }
+
+    public func damagedContent() throws(StoreError) -> [ContentDamage] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT 'vector' AS kind, c.name, r.id FROM reference_vectors v
+                  JOIN reference_images r ON r.id = v.reference_id JOIN categories c ON c.id = r.category_id
+                  WHERE r.deleted_seq IS NULL AND v.checksum IS NOT sha256(v.vector)
+                UNION ALL
+                SELECT 'patches', c.name, r.id FROM reference_patches p
+                  JOIN reference_images r ON r.id = p.reference_id JOIN categories c ON c.id = r.category_id
+                  WHERE r.deleted_seq IS NULL AND p.checksum IS NOT sha256(p.features)
+                UNION ALL
+                SELECT 'memory bank', c.name, NULL FROM memory_banks m JOIN categories c ON c.id = m.category_id
+                  WHERE m.checksum IS NOT sha256(m.vectors, m.origins)
+                """).map { row in
+                ContentDamage(kind: ContentDamage.Kind(rawValue: row[0]) ?? .vector, category: row[1], referenceID: row[2])
+            }.sorted(by: ContentDamage.reportOrder)
+        }
     }
 }

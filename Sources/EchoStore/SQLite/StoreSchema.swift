@@ -1,4 +1,5 @@
 import EchoFeatures
+import Foundation
 import GRDB
 
 /// The store's schema: the numbered SQL files of `Migrations/`, embedded at build time,
@@ -27,6 +28,24 @@ enum StoreSchema {
                 && db.columns(in: "calibrations").contains { $0.name == "backgrounds" }
         },
     ]
+}
+
+extension StoreSchema {
+    /// `sha256(blob, ...)`: the SHA-256 of its arguments' bytes, concatenated (NULL if any is
+    /// NULL); migration 0008 and `verify` use it, registered on every connection.
+    static let sha256 = DatabaseFunction("sha256", argumentCount: nil, pure: true) { values -> Data? in
+        var parts: [Data] = []
+        for value in values {
+            switch value.storage {
+            case .blob(let data): parts.append(data)
+            case .string(let text): parts.append(Data(text.utf8))
+            case .null: return nil
+            case .int64(let number): parts.append(Data(String(number).utf8))
+            case .double(let number): parts.append(Data(String(number).utf8))
+            }
+        }
+        return ContentChecksum.of(parts)
+    }
 }
 
 /// A `categories` row.
