@@ -41,6 +41,9 @@ package enum ContentChecksum {
         "re-extract the category's patch features from its golden images (`echoctl reembed\(category.map { " -c \($0)" } ?? "") --force`)"
     }
 
+    /// The repair of a damaged stored image (PostgreSQL keeps golden and queued images).
+    package static let imageRepair = "remove the references to it and ingest the original file again (which replaces the stored copy)"
+
     /// The repair of a damaged memory bank.
     package static func memoryBankRepair(category: String) -> String {
         "rebuild it (`echoctl calibrate -c \(category) --coreset RATIO`)"
@@ -51,7 +54,7 @@ package enum ContentChecksum {
 public struct ContentDamage: Sendable, Hashable {
     /// Which kind of stored value.
     public enum Kind: String, Sendable, Hashable {
-        case vector, patches, memoryBank = "memory bank"
+        case vector, patches, memoryBank = "memory bank", image
     }
 
     public var kind: Kind
@@ -79,6 +82,8 @@ public struct ContentDamage: Sendable, Hashable {
             "\(category): the vector of reference \(referenceID ?? 0) is damaged (checksum mismatch); restore the last good backup or \(ContentChecksum.vectorRepair(referenceID ?? 0))"
         case .patches:
             "\(category): the patch features of reference \(referenceID ?? 0) are damaged (checksum mismatch); restore the last good backup or \(ContentChecksum.patchRepair(category: category))"
+        case .image:
+            "\(category): the stored image of reference \(referenceID ?? 0) is damaged (it no longer hashes to its SHA-256); restore the last good dump or \(ContentChecksum.imageRepair)"
         case .memoryBank:
             "\(category): the memory bank is damaged (checksum mismatch); \(ContentChecksum.memoryBankRepair(category: category))"
         }

@@ -239,6 +239,10 @@ public final class PostgresBackend: StoreBackend, Sendable {
                 UNION ALL
                 SELECT 'memory bank', c.name, NULL FROM memory_banks m JOIN categories c ON c.id = m.category_id
                   WHERE m.checksum IS DISTINCT FROM sha256(m.vectors || m.origins)
+                UNION ALL
+                SELECT 'image', c.name, r.id FROM image_blobs b
+                  JOIN reference_images r ON r.sha256 = b.sha256 JOIN categories c ON c.id = r.category_id
+                  WHERE r.deleted_pos IS NULL AND encode(sha256(b.bytes), 'hex') <> b.sha256
                 """).map { row in
                 let (kind, category, id) = try row.decode((String, String, Int64?).self)
                 return ContentDamage(kind: ContentDamage.Kind(rawValue: kind) ?? .vector, category: category, referenceID: id)

@@ -32,6 +32,37 @@ struct PostgresConformanceTests {
             try database.psql("UPDATE \(table) SET \(column) = set_byte(\(column), 5, get_byte(\(column), 5) # 16) WHERE \(keyColumn) = \(key)")
         }
     }
+
+    @Test("a stored image whose bytes changed is refused, listed as damaged, and replaced when its file is ingested again")
+    func damagedImage() throws {
+        let database = try TestDatabase()
+        let backend = try PostgresFixture.backend(database)
+        try backend.insertCategory("parts", embedder: PostgresBackendTests.identity, indexSpecification: "Flat", createdAt: "t")
+        let parts = try #require(try backend.category(named: "parts"))
+        let bytes = [UInt8]("the bytes of a golden image, as ingested".utf8)
+        let sha = ImageDigest.hex(bytes)
+        let reference = NewReference(sha256: sha, sourcePath: "a.png", width: 1, height: 1, vector: [1, 0], imageBytes: bytes)
+        guard case .added(let id) = try backend.addReferences([reference], to: parts, createdAt: "t").outcomes.first else {
+            Issue.record("the reference was not added")
+            return
+        }
+        #expect(try backend.imageBytes(sha256: sha) == bytes)
+
+        try database.psql("UPDATE image_blobs SET bytes = set_byte(bytes, 3, get_byte(bytes, 3) # 16) WHERE sha256 = '\(sha)'")
+        do {
+            _ = try backend.imageBytes(sha256: sha)
+            Issue.record("a damaged image was returned")
+        } catch {
+            #expect(error.code == .corrupt && error.message.contains("the stored copy of image \(sha) is damaged"), "\(error)")
+        }
+        #expect(try backend.damagedContent() == [ContentDamage(kind: .image, category: "parts", referenceID: id)])
+
+        // The repair the message names: remove the reference, ingest the file again.
+        _ = try backend.removeReferences(ids: [id])
+        _ = try backend.addReferences([reference], to: parts, createdAt: "u")
+        #expect(try backend.imageBytes(sha256: sha) == bytes)
+        #expect(try backend.damagedContent().isEmpty)
+    }
 }
 
 @Suite("PostgreSQL backend")

@@ -145,13 +145,14 @@ public protocol StoreBackend: AnyObject, Sendable {
     /// source path.
     var keepsImageBytes: Bool { get }
     /// The stored bytes of the image with this SHA-256, or nil.
+    /// - Throws: `.corrupt` when the stored bytes no longer hash to it.
     func imageBytes(sha256: String) throws(StoreError) -> [UInt8]?
 
     // MARK: integrity
 
     /// What the backend's own integrity checks find (empty when sound).
     func integrityProblems() throws(StoreError) -> [String]
-    /// Every live reference's vector or patch features and every memory bank whose bytes
+    /// Every live reference's vector, patch features or stored image and every memory bank whose bytes
     /// no longer match the checksum stored with them, in `ContentDamage.reportOrder` (empty when sound).
     /// Reads of such a value throw `.corrupt` instead of returning it.
     func damagedContent() throws(StoreError) -> [ContentDamage]
