@@ -52,8 +52,12 @@ extension Protected where Value == Void {
     /// Creates a lock that guards a sequence of work rather than a value.
     public convenience init() { self.init(()) }
 
-    /// Runs `body` holding the lock, preserving `body`'s typed error.
+    /// Runs `body` holding the lock, preserving `body`'s typed error. It takes the mutex
+    /// without an `inout` access to the (empty) value: ThreadSanitizer reported the access of
+    /// that zero-sized value as a race under `make test-tsan`, although there are no bytes.
     public func locked<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
-        try withLock { (_: inout Void) throws(Failure) -> Result in try body() }
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
     }
 }
