@@ -187,24 +187,26 @@ extension PostgresBackend {
         return VectorCoding.float32Values(bytes)
     }
 
-    /// A reference's stored patch features, checked against their checksum.
-    static func checkedPatchValues(id: Int64, _ bytes: Data, _ checksum: Data?, category: String) throws(StoreError) -> [Float] {
+    /// A reference's stored patch features, checked against their checksum (the category is
+    /// looked up for the message only when they do not match).
+    static func checkedPatchValues(_ session: Session, id: Int64, _ bytes: Data, _ checksum: Data?) throws(StoreError) -> [Float] {
         guard ContentChecksum.matches(checksum, bytes) else {
+            let category = try? session.column(String.self, """
+                SELECT c.name FROM reference_images r JOIN categories c ON c.id = r.category_id WHERE r.id = \(id)
+                """).first
             throw ContentChecksum.damaged("the patch features of reference \(id)", plural: true, repair: ContentChecksum.patchRepair(category: category))
         }
         return VectorCoding.float16Values(bytes)
     }
 
     public func patchFeatures(of id: Int64) throws(StoreError) -> PatchFeatures? {
-        let row = try statement("reading patch features") { session in
-            try session.query("""
-                SELECT p.height, p.width, p.dimension, p.features, p.checksum, c.name FROM reference_patches p
-                  JOIN reference_images r ON r.id = p.reference_id JOIN categories c ON c.id = r.category_id
-                WHERE p.reference_id = \(id)
-                """).first.map { try $0.decode((Int32, Int32, Int32, Data, Data?, String).self) }
+        let row = try statement("reading patch features") { session -> (Int32, Int32, Int32, [Float])? in
+            guard let (height, width, dimension, features, checksum) = try session.query("""
+                SELECT height, width, dimension, features, checksum FROM reference_patches WHERE reference_id = \(id)
+                """).first.map({ try $0.decode((Int32, Int32, Int32, Data, Data?).self) }) else { return nil }
+            return (height, width, dimension, try Self.checkedPatchValues(session, id: id, features, checksum))
         }
-        guard let (height, width, dimension, features, checksum, category) = row else { return nil }
-        let values = try Self.checkedPatchValues(id: id, features, checksum, category: category)
+        guard let (height, width, dimension, values) = row else { return nil }
         do {
             return try PatchFeatures(height: Int(height), width: Int(width), dimension: Int(dimension), values: values)
         } catch {
@@ -215,12 +217,11 @@ extension PostgresBackend {
     public func allPatchFeatures(categoryID: Int64) throws(StoreError) -> [(id: Int64, values: [Float])] {
         try statement("reading patch features") { session in
             try session.query("""
-                SELECT r.id, p.features, p.checksum, c.name FROM reference_images r JOIN reference_patches p ON p.reference_id = r.id
-                  JOIN categories c ON c.id = r.category_id
+                SELECT r.id, p.features, p.checksum FROM reference_images r JOIN reference_patches p ON p.reference_id = r.id
                 WHERE r.category_id = \(categoryID) AND r.deleted_pos IS NULL ORDER BY r.id
                 """).map { row in
-                let (id, features, checksum, category) = try row.decode((Int64, Data, Data?, String).self)
-                return (id: id, values: try Self.checkedPatchValues(id: id, features, checksum, category: category))
+                let (id, features, checksum) = try row.decode((Int64, Data, Data?).self)
+                return (id: id, values: try Self.checkedPatchValues(session, id: id, features, checksum))
             }
         }
     }

@@ -405,22 +405,23 @@ public enum StoreBackendConformance {
         try flip("reference_patches", "features", "reference_id", ids[1])
         try flip("memory_banks", "vectors", "category_id", bottle.id)
 
-        func expectDamaged(_ what: String, _ body: () throws -> Void) {
+        func expectDamaged(_ what: String, naming repair: String = "echoctl restore", _ body: () throws -> Void) {
             do {
                 try body()
                 Issue.record("\(what) was returned although its bytes changed")
             } catch let error as StoreError {
                 #expect(error.code == .corrupt, "\(what): \(error)")
-                #expect(error.message.contains("damaged") && error.message.contains("echoctl restore"), "\(what): \(error.message)")
+                #expect(error.message.contains("damaged") && error.message.contains("echoctl restore") && error.message.contains(repair),
+                        "\(what): \(error.message)")
             } catch {
                 Issue.record("\(what): \(error)")
             }
         }
-        expectDamaged("the vector") { _ = try backend.vector(of: ids[0]) }
+        expectDamaged("the vector", naming: "echoctl remove \(ids[0])") { _ = try backend.vector(of: ids[0]) }
         expectDamaged("the live vectors") { _ = try backend.liveVectors(ofCategory: bottle.id) }
         expectDamaged("the change log") { _ = try backend.changes(ofCategory: bottle.id, after: 0) }
-        expectDamaged("the patch features") { _ = try backend.patchFeatures(of: ids[1]) }
-        expectDamaged("all patch features") { _ = try backend.allPatchFeatures(categoryID: bottle.id) }
+        expectDamaged("the patch features", naming: "echoctl reembed -c bottle --force") { _ = try backend.patchFeatures(of: ids[1]) }
+        expectDamaged("all patch features", naming: "echoctl reembed -c bottle --force") { _ = try backend.allPatchFeatures(categoryID: bottle.id) }
         expectDamaged("the memory bank") { _ = try backend.memoryBank(categoryID: bottle.id, categoryName: "bottle") }
         // The sound values of the same rows' neighbours still read.
         #expect(try backend.vector(of: ids[1]) == [2, 1, 0.5, -2])

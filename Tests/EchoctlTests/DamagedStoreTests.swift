@@ -126,21 +126,23 @@ struct DamagedStoreTests {
         return try #require(Int64(output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)), "\(output.stdout)\(output.stderr)")
     }
 
-    func expectSQLiteFindsNothing(_ database: String) throws {
+    /// A store whose first reference has one byte flipped inside `column` of `table`, which
+    /// SQLite's own check still passes, and `verify`'s output on it (exit 1 expected).
+    func storeWithFlippedByte(table: String, column: String) throws -> (store: TemporaryDirectory, id: Int64, verify: CommandRunner.Output) {
+        let store = try makeStore()
+        let database = store.file("echo.sqlite")
+        let id = try firstReferenceID(database)
+        try flipByteInside(database, table: table, column: column, id: id)
         let integrity = try CommandRunner.runTool("/usr/bin/sqlite3", [database, "PRAGMA integrity_check;"])
         #expect(integrity.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "the damage was meant to be invisible to SQLite: \(integrity.stdout)")
+        let verify = try CommandRunner.run(["verify", "--store", store.path])
+        #expect(verify.status == 1, "\(verify.stdout)\(verify.stderr)")
+        return (store, id, verify)
     }
 
     @Test("a flipped byte inside a stored vector: SQLite sees nothing, verify names the reference and the repair, a query refuses to answer from it")
     func flippedVectorByte() throws {
-        let store = try makeStore()
-        let database = store.file("echo.sqlite")
-        let id = try firstReferenceID(database)
-        try flipByteInside(database, table: "reference_vectors", column: "vector", id: id)
-        try expectSQLiteFindsNothing(database)
-
-        let verify = try CommandRunner.run(["verify", "--store", store.path])
-        #expect(verify.status == 1, "\(verify.stdout)\(verify.stderr)")
+        let (store, id, verify) = try storeWithFlippedByte(table: "reference_vectors", column: "vector")
         #expect(verify.stdout.contains("the vector of reference \(id) is damaged") && verify.stdout.contains("echoctl remove \(id)"), "\(verify.stdout)")
 
         // The index cache still holds the sound vector; without it the index must be rebuilt
@@ -164,14 +166,7 @@ struct DamagedStoreTests {
 
     @Test("a flipped byte inside stored patch features: verify names them and reembed, calibration refuses them, reembed repairs")
     func flippedPatchByte() throws {
-        let store = try makeStore()
-        let database = store.file("echo.sqlite")
-        let id = try firstReferenceID(database)
-        try flipByteInside(database, table: "reference_patches", column: "features", id: id)
-        try expectSQLiteFindsNothing(database)
-
-        let verify = try CommandRunner.run(["verify", "--store", store.path])
-        #expect(verify.status == 1, "\(verify.stdout)\(verify.stderr)")
+        let (store, id, verify) = try storeWithFlippedByte(table: "reference_patches", column: "features")
         #expect(verify.stdout.contains("the patch features of reference \(id) are damaged") && verify.stdout.contains("echoctl reembed -c parts --force"),
                 "\(verify.stdout)")
 

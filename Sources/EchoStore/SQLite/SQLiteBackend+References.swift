@@ -123,26 +123,26 @@ extension SQLiteBackend {
         return VectorCoding.float32Values(bytes)
     }
 
-    /// A `reference_id, features, checksum` row's patch values, checked against its checksum.
-    static func checkedPatchValues(_ row: Row, category: String?) throws(StoreError) -> [Float] {
+    /// A `reference_id, features, checksum` row's patch values, checked against its checksum
+    /// (the category is looked up for the message only when they do not match).
+    static func checkedPatchValues(_ db: Database, _ row: Row) throws(StoreError) -> [Float] {
         let id: Int64 = row["reference_id"]
         let bytes: Data = row["features"]
         guard ContentChecksum.matches(row["checksum"], bytes) else {
+            let category = try? String.fetchOne(db, sql: """
+                SELECT c.name FROM reference_images r JOIN categories c ON c.id = r.category_id WHERE r.id = ?
+                """, arguments: [id])
             throw ContentChecksum.damaged("the patch features of reference \(id)", plural: true, repair: ContentChecksum.patchRepair(category: category))
         }
         return VectorCoding.float16Values(bytes)
     }
 
     public func patchFeatures(of id: Int64) throws(StoreError) -> PatchFeatures? {
-        let row = try read { db in
-            try Row.fetchOne(db, sql: """
-                SELECT p.*, c.name AS category_name FROM reference_patches p
-                  JOIN reference_images r ON r.id = p.reference_id JOIN categories c ON c.id = r.category_id
-                WHERE p.reference_id = ?
-                """, arguments: [id])
+        let read = try read { db -> (row: Row, values: [Float])? in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM reference_patches WHERE reference_id = ?", arguments: [id]) else { return nil }
+            return (row, try Self.checkedPatchValues(db, row))
         }
-        guard let row else { return nil }
-        let values = try Self.checkedPatchValues(row, category: row["category_name"])
+        guard let (row, values) = read else { return nil }
         do {
             return try PatchFeatures(height: row["height"], width: row["width"], dimension: row["dimension"], values: values)
         } catch {
@@ -153,10 +153,9 @@ extension SQLiteBackend {
     public func allPatchFeatures(categoryID: Int64) throws(StoreError) -> [(id: Int64, values: [Float])] {
         try read { db in
             try Row.fetchAll(db, sql: """
-                SELECT p.reference_id, p.features, p.checksum, c.name AS category_name FROM reference_images r
-                  JOIN reference_patches p ON p.reference_id = r.id JOIN categories c ON c.id = r.category_id
+                SELECT p.reference_id, p.features, p.checksum FROM reference_images r JOIN reference_patches p ON p.reference_id = r.id
                 WHERE r.category_id = ? AND r.deleted_seq IS NULL ORDER BY r.id
-                """, arguments: [categoryID]).map { (id: $0["reference_id"] as Int64, values: try Self.checkedPatchValues($0, category: $0["category_name"])) }
+                """, arguments: [categoryID]).map { (id: $0["reference_id"] as Int64, values: try Self.checkedPatchValues(db, $0)) }
         }
     }
 

@@ -32,17 +32,12 @@ enum StoreSchema {
 
 extension StoreSchema {
     /// `sha256(blob, ...)`: the SHA-256 of its arguments' bytes, concatenated (NULL if any is
-    /// NULL); migration 0008 and `verify` use it, registered on every connection.
+    /// not a blob); migration 0008 and `verify` use it, registered on every connection.
     static let sha256 = DatabaseFunction("sha256", argumentCount: nil, pure: true) { values -> Data? in
         var parts: [Data] = []
         for value in values {
-            switch value.storage {
-            case .blob(let data): parts.append(data)
-            case .string(let text): parts.append(Data(text.utf8))
-            case .null: return nil
-            case .int64(let number): parts.append(Data(String(number).utf8))
-            case .double(let number): parts.append(Data(String(number).utf8))
-            }
+            guard case .blob(let data) = value.storage else { return nil }
+            parts.append(data)
         }
         return ContentChecksum.of(parts)
     }
