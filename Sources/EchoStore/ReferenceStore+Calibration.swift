@@ -107,6 +107,14 @@ extension ReferenceStore {
     public func results(ofRun run: Int64) throws(StoreError) -> [RunResultRecord] {
         try backend.results(ofRun: run)
     }
+
+    /// Recorded runs, newest first: all of them, or those of `categoryName`; `limit` from `offset`.
+    /// - Throws: `.invalidArgument` for an unknown category or a limit < 1 or offset < 0.
+    public func runs(category categoryName: String?, limit: Int, offset: Int) throws(StoreError) -> [RunStatus] {
+        guard limit >= 1, offset >= 0 else { throw StoreError(.invalidArgument, "limit must be at least 1 and offset at least 0") }
+        let categoryID = try categoryName.map { name throws(StoreError) in try category(named: name).id }
+        return try backend.runs(categoryID: categoryID, limit: limit, offset: offset)
+    }
 }
 
 extension JSONEncoder {

@@ -151,4 +151,18 @@ extension PostgresBackend: InspectionQueue {
                          summary: summary, queued: row.7, state: state, images: Int(row.7 ? row.9 : row.10), recorded: Int(row.10),
                          inProgress: Int(row.11))
     }
+
+    public func runs(categoryID: Int64?, limit: Int, offset: Int) throws(StoreError) -> [RunStatus] {
+        let ids = try statement("listing runs") { session in
+            if let categoryID {
+                try session.column(Int64.self, "SELECT id FROM runs WHERE category_id = \(categoryID) ORDER BY id DESC LIMIT \(limit) OFFSET \(offset)")
+            } else {
+                try session.column(Int64.self, "SELECT id FROM runs ORDER BY id DESC LIMIT \(limit) OFFSET \(offset)")
+            }
+        }
+        // A run listing is a page of tens; each status is one indexed read.
+        var statuses: [RunStatus] = []
+        for id in ids { if let status = try runStatus(id) { statuses.append(status) } }
+        return statuses
+    }
 }

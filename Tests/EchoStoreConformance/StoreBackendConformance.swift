@@ -34,6 +34,7 @@ public enum StoreBackendConformance {
         BackendCase(description: "a calibration or memory bank of an older reference set never replaces a newer one (stale)", run: fencedSaves),
         BackendCase(description: "knowledge is added or replaced by key and searched with key and title first", run: knowledge),
         BackendCase(description: "runs record results in order, drift, and recent scores newest first", run: runs),
+        BackendCase(description: "runs are listed newest first, by category, a page at a time, with their status", run: runListing),
         BackendCase(description: "a sound backend reports no integrity problems", run: integrity),
     ]
 
@@ -373,6 +374,26 @@ public enum StoreBackendConformance {
         #expect(try backend.recentScores(categoryID: bottle.id, since: "2026-12-02T00:00:00Z", limit: 10).map(\.score) == [4, 3, 1], "newest first, scored only")
         #expect(try backend.recentScores(categoryID: bottle.id, since: "2026-12-02T10:30:00Z", limit: 10).map(\.score) == [4])
         #expect(try backend.recentScores(categoryID: bottle.id, since: "2026-12-02T00:00:00Z", limit: 2).count == 2)
+    }
+
+    static func runListing(_ backend: any StoreBackend) throws {
+        let bottle = try category(backend), cable = try category(backend, "cable")
+        #expect(try backend.runs(categoryID: nil, limit: 10, offset: 0).isEmpty)
+        var started: [Int64] = []
+        for (i, category) in [bottle, cable, bottle].enumerated() {
+            let run = try backend.beginRun(categoryID: category.id, referenceSetVersion: 1, threshold: Double(i), at: "2026-12-02T1\(i):00:00Z")
+            try backend.recordResults((0...i).map { RunResultRecord(imagePath: "\($0).png", verdict: "normal", score: 1, details: "{}") }, run: run)
+            started.append(run)
+        }
+        try backend.finishRun(started[0], summary: ["normal": 1], drift: nil, at: "2026-12-02T10:01:00Z")
+        let all = try backend.runs(categoryID: nil, limit: 10, offset: 0)
+        #expect(all.map(\.id) == started.reversed(), "newest first")
+        #expect(all.map(\.category) == ["bottle", "cable", "bottle"] && all.map(\.recorded) == [3, 2, 1])
+        #expect(all[2].state == .finished && all[2].summary == ["normal": 1] && all[2].threshold == 0 && all[0].state == .running)
+        #expect(all[2] == (try backend.runStatus(started[0])), "a listed run is its status")
+        #expect(try backend.runs(categoryID: bottle.id, limit: 10, offset: 0).map(\.id) == [started[2], started[0]])
+        #expect(try backend.runs(categoryID: nil, limit: 1, offset: 1).map(\.id) == [started[1]])
+        #expect(try backend.runs(categoryID: nil, limit: 5, offset: 3).isEmpty)
     }
 
     static func integrity(_ backend: any StoreBackend) throws {

@@ -128,6 +128,8 @@ public protocol StoreBackend: AnyObject, Sendable {
     func results(ofRun run: Int64) throws(StoreError) -> [RunResultRecord]
     /// A run and its progress, or nil when no run has that id.
     func runStatus(_ run: Int64) throws(StoreError) -> RunStatus?
+    /// Runs newest first (of one category when `categoryID` is given), `limit` from `offset`.
+    func runs(categoryID: Int64?, limit: Int, offset: Int) throws(StoreError) -> [RunStatus]
 
     // MARK: long jobs
 

@@ -118,17 +118,29 @@ extension SQLiteBackend {
     }
 
     public func runStatus(_ run: Int64) throws(StoreError) -> RunStatus? {
+        try read { db in try Row.fetchOne(db, sql: Self.runStatusSelect + " WHERE runs.id = ?", arguments: [run]).map(Self.runStatus) }
+    }
+
+    public func runs(categoryID: Int64?, limit: Int, offset: Int) throws(StoreError) -> [RunStatus] {
         try read { db in
-            guard let row = try Row.fetchOne(db, sql: """
-                SELECT runs.*, c.name AS category_name, (SELECT count(*) FROM run_results WHERE run_id = runs.id) AS recorded
-                FROM runs JOIN categories c ON c.id = runs.category_id WHERE runs.id = ?
-                """, arguments: [run]) else { return nil }
-            let summaryText: String = row["summary"]
-            let summary = (try? JSONDecoder().decode([String: Int].self, from: Data(summaryText.utf8))) ?? [:]
-            let recorded: Int = row["recorded"]
-            return RunStatus(id: row["id"], category: row["category_name"], referenceSetVersion: row["reference_set_version"],
-                             threshold: row["threshold"], startedAt: row["started_at"], finishedAt: row["finished_at"], summary: summary,
-                             queued: false, state: (row["finished_at"] as String?) == nil ? RunState.running : .finished, images: recorded, recorded: recorded, inProgress: 0)
+            let filter = categoryID == nil ? "" : " WHERE runs.category_id = ?"
+            let arguments: StatementArguments = categoryID.map { [$0, limit, offset] } ?? [limit, offset]
+            return try Row.fetchAll(db, sql: Self.runStatusSelect + filter + " ORDER BY runs.id DESC LIMIT ? OFFSET ?", arguments: arguments)
+                .map(Self.runStatus)
         }
+    }
+
+    private static let runStatusSelect = """
+        SELECT runs.*, c.name AS category_name, (SELECT count(*) FROM run_results WHERE run_id = runs.id) AS recorded
+        FROM runs JOIN categories c ON c.id = runs.category_id
+        """
+
+    private static func runStatus(_ row: Row) -> RunStatus {
+        let summaryText: String = row["summary"]
+        let summary = (try? JSONDecoder().decode([String: Int].self, from: Data(summaryText.utf8))) ?? [:]
+        let recorded: Int = row["recorded"]
+        return RunStatus(id: row["id"], category: row["category_name"], referenceSetVersion: row["reference_set_version"],
+                         threshold: row["threshold"], startedAt: row["started_at"], finishedAt: row["finished_at"], summary: summary,
+                         queued: false, state: (row["finished_at"] as String?) == nil ? RunState.running : .finished, images: recorded, recorded: recorded, inProgress: 0)
     }
 }
