@@ -96,16 +96,21 @@ extension EchoApp {
     }
 
     /// Inspects one uploaded image, has the experts review it when asked, and records it
-    /// as a run of one (named `upload:` and the start of its SHA-256).
+    /// as a run of one (named `upload:` and the start of its SHA-256). With `keep` the
+    /// image is kept in the store's uploads (`uploads/inspected/`), so the run can show it
+    /// later (`runResultImage`); without, only its scores are recorded (a camera's stream
+    /// of images would fill the disk).
     /// - Throws: `image_too_large`, `bad_image`; `unknown_category`; `no_references`;
-    ///   `incompatible`; `read_only`, `store_busy`, `store_failed`.
-    public func inspectUpload(_ bytes: [UInt8], category: String, review: Bool) async throws(EchoError) -> UploadInspection {
-        let answer = try await timed(UseCaseMetrics.inspectUpload) { () async throws(EchoError) in try await inspect(bytes, category: category, review: review) }
+    ///   `incompatible`; `read_only`, `store_busy`, `store_failed`, `disk_full` (keeping).
+    public func inspectUpload(_ bytes: [UInt8], category: String, review: Bool, keep: Bool = false) async throws(EchoError) -> UploadInspection {
+        let answer = try await timed(UseCaseMetrics.inspectUpload) { () async throws(EchoError) in
+            try await inspect(bytes, category: category, review: review, keep: keep)
+        }
         count(UseCaseMetrics.inspectedImages, [("verdict", answer.verdict)])
         return answer
     }
 
-    private func inspect(_ bytes: [UInt8], category: String, review: Bool) async throws(EchoError) -> UploadInspection {
+    private func inspect(_ bytes: [UInt8], category: String, review: Bool, keep: Bool) async throws(EchoError) -> UploadInspection {
         let expert = try visionExpert()
         let maxPixels = limits.maxPixels
         let (image, result) = try await BlockingWork.run { () throws -> (Image, InspectionResult) in
@@ -119,12 +124,24 @@ extension EchoApp {
             }
         }
         let digest = SHA256.hash(data: Data(bytes)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        if keep { try keepInspectedUpload(bytes, digest: digest) }
         let recorded = InspectedImage(path: "upload:\(digest)", result: result, error: nil, review: verdict)
         let runner = InspectionRunner(expert: expert, logger: logger, maxPixels: maxPixels)
         let report = try await BlockingWork.run {
             try runner.record(InspectionBatch(category: category, threshold: result.threshold, images: [recorded]), reportDirectory: nil)
         }
         return UploadInspection(runID: report.runID, verdict: (recorded.verdict ?? result.verdict).rawValue, result: result, review: verdict)
+    }
+
+    /// Writes an inspected upload under `uploads/inspected/` by its digest (once).
+    private func keepInspectedUpload(_ bytes: [UInt8], digest: String) throws(EchoError) {
+        let path = inspectedUploadPath(digest: digest, format: try classified { try ImageFormat.detect(bytes) })
+        do {
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            if !FileManager.default.fileExists(atPath: path) { try Data(bytes).write(to: URL(fileURLWithPath: path), options: .atomic) }
+        } catch {
+            throw EchoError(classifyingWrite: error, "cannot keep the inspected image in the store's uploads directory")
+        }
     }
 
     /// The recorded results of a run.

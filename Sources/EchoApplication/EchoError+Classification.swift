@@ -1,3 +1,4 @@
+import Foundation
 import EchoExperts
 import EchoImaging
 import EchoIndex
@@ -105,5 +106,18 @@ func classified<T>(_ body: () async throws -> T) async throws(EchoError) -> T {
         return try await body()
     } catch {
         throw EchoError(classifying: error)
+    }
+}
+
+extension EchoError {
+    /// The error for a file the use case failed to write: `disk_full` when the disk (or
+    /// quota) is full, else `store_failed`; `what` says which write.
+    init(classifyingWrite error: any Error, _ what: String) {
+        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
+        let full = [error as NSError, underlying].compactMap { $0 }.contains { error in
+            (error.domain == NSPOSIXErrorDomain && [Int(ENOSPC), Int(EDQUOT)].contains(error.code))
+                || (error.domain == NSCocoaErrorDomain && error.code == NSFileWriteOutOfSpaceError)
+        }
+        self = EchoError(full ? .diskFull : .storeFailed, "\(what): \(error.localizedDescription)", cause: error)
     }
 }

@@ -36,6 +36,9 @@ public struct EchoError: Error, Sendable, CustomStringConvertible {
         public static let unknownReference = Code(rawValue: "unknown_reference")
         /// No recorded run with that id.
         public static let unknownRun = Code(rawValue: "unknown_run")
+        /// The image a run's result names was not kept (an upload inspected without
+        /// `keep`) or is no longer where it was inspected.
+        public static let imageNotKept = Code(rawValue: "image_not_kept")
         /// No knowledge for the category.
         public static let noKnowledge = Code(rawValue: "no_knowledge")
         /// No store in the directory (and the use case does not create one).
@@ -78,7 +81,7 @@ public struct EchoError: Error, Sendable, CustomStringConvertible {
         /// Every code, in documentation order.
         public static let allCases: [Code] = [
             invalidCategory, invalidMetadata, invalidIndex, invalidParameter, badImage, imageTooLarge, badRequest, nothingToDo,
-            unknownCategory, unknownReference, unknownRun, noKnowledge, noStore,
+            unknownCategory, unknownReference, unknownRun, imageNotKept, noKnowledge, noStore,
             noReferences, incompatible, readOnly, storeBusy, databaseUnavailable, unsupported, diskFull,
             storeFailed, weightsUnusable, mllmFailed, outputFailed, `internal`,
         ]

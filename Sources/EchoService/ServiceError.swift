@@ -54,7 +54,7 @@ public struct ServiceError: Error, HTTPResponseError, Sendable {
     static func status(of code: EchoError.Code) -> HTTPResponse.Status {
         switch code {
         case .imageTooLarge: .contentTooLarge
-        case .unknownCategory, .unknownReference, .unknownRun, .noKnowledge, .noStore: .notFound
+        case .unknownCategory, .unknownReference, .unknownRun, .imageNotKept, .noKnowledge, .noStore: .notFound
         case .noReferences, .incompatible, .unsupported: .conflict
         case .readOnly: .forbidden
         case .storeBusy, .databaseUnavailable: .serviceUnavailable

@@ -42,7 +42,7 @@ struct Echoctl: AsyncParsableCommand {
 enum CommandExit {
     static func status(of code: EchoError.Code) -> Int32 {
         switch code {
-        case .unknownCategory, .unknownReference, .unknownRun, .noKnowledge, .noStore, .noReferences: 66  // EX_NOINPUT
+        case .unknownCategory, .unknownReference, .unknownRun, .imageNotKept, .noKnowledge, .noStore, .noReferences: 66  // EX_NOINPUT
         case .readOnly: 77  // EX_NOPERM
         case .unsupported: 69  // EX_UNAVAILABLE
         case .storeBusy, .databaseUnavailable, .mllmFailed: 75  // EX_TEMPFAIL
