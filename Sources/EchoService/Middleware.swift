@@ -13,7 +13,11 @@ struct AuthMiddleware: RouterMiddleware {
     let catalog: RouteCatalog
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let tokens else { return try await next(request, context) }
+        var context = context
+        guard let tokens else {
+            context.access = .readWrite
+            return try await next(request, context)
+        }
         let access = catalog.access(request.method, request.uri.path)
         if access == .public { return try await next(request, context) }
         guard let header = request.headers[.authorization] else {
@@ -27,6 +31,7 @@ struct AuthMiddleware: RouterMiddleware {
         if access == .write && granted < .readWrite {
             throw ServiceError(.forbidden, "read_only_token", "this token is read-only; \(request.method) \(request.uri.path) needs a read-write token")
         }
+        context.access = granted
         return try await next(request, context)
     }
 }

@@ -126,8 +126,47 @@ enum OpenAPIDocument {
         "/metrics": {"get": {"summary": "Prometheus metrics", "responses": {"200": {"description": "Text exposition format", "content": {"text/plain": {"schema": {"type": "string"}}}}, "401": {"$ref": "#/components/responses/error"}}}},
         "/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}}},
         "/openapi.yaml": {"get": {"summary": "This document (JSON is YAML 1.2)", "security": [], "responses": {"200": {"description": "OpenAPI 3.1", "content": {"application/yaml": {"schema": {"type": "object"}}}}}}},
+        "/": {"get": {"summary": "The web console (HTML; it signs in with an API token and uses this API)", "security": [], "responses": {"200": {"description": "The page", "content": {"text/html": {"schema": {"type": "string"}}}}, "304": {"description": "Not modified"}}}},
+        "/console/console.css": {"get": {"summary": "The web console's stylesheet", "security": [], "responses": {"200": {"description": "CSS", "content": {"text/css": {"schema": {"type": "string"}}}}, "304": {"description": "Not modified"}}}},
+        "/console/core.js": {"get": {"summary": "The web console's core script", "security": [], "responses": {"200": {"description": "JavaScript", "content": {"text/javascript": {"schema": {"type": "string"}}}}, "304": {"description": "Not modified"}}}},
+        "/console/views.js": {"get": {"summary": "The web console's pages", "security": [], "responses": {"200": {"description": "JavaScript", "content": {"text/javascript": {"schema": {"type": "string"}}}}, "304": {"description": "Not modified"}}}},
+        "/console/inspection.js": {"get": {"summary": "The web console's inspection view", "security": [], "responses": {"200": {"description": "JavaScript", "content": {"text/javascript": {"schema": {"type": "string"}}}}, "304": {"description": "Not modified"}}}},
+        "/console/icon.svg": {"get": {"summary": "The web console's icon", "security": [], "responses": {"200": {"description": "SVG", "content": {"image/svg+xml": {"schema": {"type": "string"}}}}, "304": {"description": "Not modified"}}}},
+        "/v1/session": {"get": {"summary": "What the caller's token may do (read-write or read-only), whether the service checks tokens, whether an MLLM is configured",
+            "responses": {"200": {"description": "The session", "content": {"application/json": {"schema": {"type": "object", "required": ["access", "authenticated", "mllm"],
+              "properties": {"access": {"enum": ["read-write", "read-only"]}, "authenticated": {"type": "boolean"}, "mllm": {"type": "boolean"}}}}}}, "401": {"$ref": "#/components/responses/error"}}}},
+        "/v1/categories/{category}/calibrate": {
+          "parameters": [{"$ref": "#/components/parameters/category"}],
+          "post": {"summary": "Set the category's threshold from its golden samples; optionally first build (memoryBank=build, coreset ratio) or drop (memoryBank=drop) its memory bank",
+            "parameters": [{"name": "quantile", "in": "query", "schema": {"type": "number", "exclusiveMinimum": 0, "maximum": 1}},
+              {"name": "neighbours", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+              {"name": "memoryBank", "in": "query", "schema": {"enum": ["keep", "build", "drop"]}},
+              {"name": "coreset", "in": "query", "description": "The share of patches a built memory bank keeps (default 0.1)", "schema": {"type": "number", "exclusiveMinimum": 0, "maximum": 1}}],
+            "responses": {"200": {"description": "The calibration, and the memory bank built or dropped", "content": {"application/json": {"schema": {"type": "object", "required": ["calibration", "memoryBankRemoved"]}}}}}}
+        },
+        "/v1/references/{id}/thumbnail": {
+          "parameters": [{"$ref": "#/components/parameters/id"}],
+          "get": {"summary": "A golden sample scaled down (PNG; the ETag is its SHA-256 and the size)",
+            "parameters": [{"name": "size", "in": "query", "description": "The longer side at most, in pixels (default 160)", "schema": {"type": "integer", "minimum": 16, "maximum": 1024}},
+              {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "The thumbnail", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}, "304": {"description": "Not modified"}}}
+        },
+        "/v1/runs": {
+          "get": {"summary": "Recorded runs, newest first",
+            "parameters": [{"name": "category", "in": "query", "schema": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,100}$"}},
+              {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 500}},
+              {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}}],
+            "responses": {"200": {"description": "Runs", "content": {"application/json": {"schema": {"type": "array", "items": {"$ref": "#/components/schemas/RunStatus"}}}}}}}
+        },
+        "/v1/runs/{id}/results/{index}/image": {
+          "parameters": [{"$ref": "#/components/parameters/id"}, {"name": "index", "in": "path", "required": true, "description": "The result's position in the run, from 0", "schema": {"type": "integer", "minimum": 0}}],
+          "get": {"summary": "The image a recorded result was inspected on, scaled down (PNG): an upload inspected with keep=true, or an image file still where it was inspected",
+            "parameters": [{"name": "size", "in": "query", "description": "The longer side at most, in pixels (default 512)", "schema": {"type": "integer", "minimum": 16, "maximum": 1024}},
+              {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}}],
+            "responses": {"200": {"description": "The image", "content": {"image/png": {"schema": {"type": "string", "format": "binary"}}}}, "304": {"description": "Not modified"}}}
+        },
         "/v1/categories": {
-          "get": {"summary": "Categories with their figures", "responses": {"200": {"description": "Statistics per category", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}, "401": {"$ref": "#/components/responses/error"}}},
+          "get": {"summary": "Categories with their figures (drift=true: also the score drift of recent runs)", "parameters": [{"name": "drift", "in": "query", "schema": {"type": "boolean"}}], "responses": {"200": {"description": "Statistics per category", "content": {"application/json": {"schema": {"type": "array", "items": {"type": "object"}}}}}, "401": {"$ref": "#/components/responses/error"}}},
           "post": {"summary": "Create a category (idempotent)", "requestBody": {"required": true, "content": {"application/json": {"schema": {"type": "object", "required": ["name"],
               "properties": {"name": {"type": "string", "pattern": "^[A-Za-z0-9._-]{1,100}$", "not": {"enum": [".", ".."]}},
                 "index": {"type": ["string", "null"], "pattern": "^(Flat|HNSW([2-9]|[1-9][0-9])|IVF[1-9][0-9]{0,3},Flat)$", "description": "FAISS index: Flat (exact, default), HNSW<M>, IVF<lists>,Flat"}}}}}},
@@ -166,7 +205,8 @@ enum OpenAPIDocument {
         "/v1/categories/{category}/inspect": {
           "parameters": [{"$ref": "#/components/parameters/category"}],
           "post": {"summary": "Inspect an image: the vision expert, and the MLLM experts with mllm=true when configured; recorded as a run",
-            "parameters": [{"name": "mllm", "in": "query", "schema": {"type": "boolean"}}],
+            "parameters": [{"name": "mllm", "in": "query", "schema": {"type": "boolean"}},
+              {"name": "keep", "in": "query", "description": "Keep the image in the store's uploads so the run can show it (GET /v1/runs/{id}/results/{index}/image); default false (only the scores are recorded)", "schema": {"type": "boolean"}}],
             "requestBody": {"$ref": "#/components/requestBodies/image"},
             "responses": {"200": {"description": "Verdict, score, threshold, references, map, explanation", "content": {"application/json": {"schema": {"type": "object"}}}},
               "400": {"$ref": "#/components/responses/error"}, "403": {"$ref": "#/components/responses/error"}, "404": {"$ref": "#/components/responses/error"}, "409": {"$ref": "#/components/responses/error"}, "413": {"$ref": "#/components/responses/error"}, "415": {"$ref": "#/components/responses/error"}}}

@@ -31,6 +31,26 @@ package enum Validate {
         return number
     }
 
+    /// A number query parameter (its range is the use case's rule); nil when absent.
+    /// - Throws: 400 `invalid_parameter` when it is not a finite number.
+    package static func number(_ request: Request, _ name: String) throws -> Double? {
+        guard let text = request.uri.queryParameters[Substring(name)] else { return nil }
+        guard let number = Double(text), number.isFinite else {
+            throw ServiceError(.badRequest, "invalid_parameter", "\(name) must be a number (got \"\(text.prefix(40))\")")
+        }
+        return number
+    }
+
+    /// A query parameter that takes one of `choices`.
+    /// - Throws: 400 `invalid_parameter` naming the choices.
+    package static func choice(_ request: Request, _ name: String, _ choices: [String], default value: String) throws -> String {
+        guard let text = request.uri.queryParameters[Substring(name)].map(String.init) else { return value }
+        guard choices.contains(text) else {
+            throw ServiceError(.badRequest, "invalid_parameter", "\(name) must be one of \(choices.joined(separator: ", ")) (got \"\(text.prefix(40))\")")
+        }
+        return text
+    }
+
     /// A boolean query parameter (`true`/`false`/`1`/`0`).
     package static func boolean(_ request: Request, _ name: String, default value: Bool) throws -> Bool {
         guard let text = request.uri.queryParameters[Substring(name)] else { return value }

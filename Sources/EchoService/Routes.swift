@@ -22,10 +22,18 @@ enum Routes {
             return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                             body: .init(byteBuffer: ByteBuffer(string: text)))
         }
+        // Who the caller is, for clients that hide what a token may not do (the console).
+        table.add(.get, "/v1/session") { _, context in
+            try JSONBody.response(["access": AnyEncodable((context.access ?? .readOnly).rawValue),
+                                   "authenticated": AnyEncodable(service.configuration.tokens != nil),
+                                   "mllm": AnyEncodable(service.app.panel?.model != nil)])
+        }
         registerCategories(on: &table, service)
         registerReferences(on: &table, service)
         registerInspection(on: &table, service)
         registerKnowledge(on: &table, service)
+        registerImages(on: &table, service)
+        registerConsole(on: &table)
     }
 
     /// The OpenAPI document of every operation in `table`, served at `/openapi.json` and
@@ -49,8 +57,23 @@ enum Routes {
     }
 
     static func registerCategories(on table: inout RouteTable, _ service: ServiceContext) {
-        table.add(.get, "/v1/categories", errors: [.storeFailed]) { _, _ in
-            try JSONBody.response(try await service.offload { try service.app.statistics() })
+        table.add(.get, "/v1/categories", errors: [.invalidParameter, .storeFailed]) { request, _ in
+            let drift = try Validate.boolean(request, "drift", default: false)
+            return try JSONBody.response(try await service.offload { try service.app.statistics(drift: drift) })
+        }
+        table.add(.post, "/v1/categories/:category/calibrate", access: .write,
+                  errors: [.invalidCategory, .invalidParameter, .unknownCategory, .noReferences, .incompatible, .readOnly, .storeBusy, .storeFailed]) { request, context in
+            var calibration = CalibrationRequest(category: try Validate.categoryName(inPath: context.parameters.require("category")))
+            calibration.neighbours = try Validate.integer(request, "neighbours", default: calibration.neighbours)
+            calibration.quantile = try Validate.number(request, "quantile") ?? calibration.quantile
+            switch try Validate.choice(request, "memoryBank", ["keep", "build", "drop"], default: "keep") {
+            case "build": calibration.coreset = try Validate.number(request, "coreset") ?? 0.1
+            case "drop": calibration.dropMemoryBank = true
+            default: break
+            }
+            calibration.concurrency = max(1, ProcessInfo.processInfo.activeProcessorCount)
+            let request = calibration
+            return try JSONBody.response(try await service.offload { try service.app.calibrate(request) })
         }
         table.add(.post, "/v1/categories", access: .write, errors: [.invalidCategory, .invalidIndex, .incompatible, .readOnly, .storeFailed]) { request, _ in
             let body = try await JSONInput.decode(CreateCategory.self, from: request, limit: 64 << 10)
@@ -110,8 +133,9 @@ enum Routes {
                   errors: [.invalidCategory, .invalidParameter, .badImage, .imageTooLarge, .unknownCategory, .noReferences, .incompatible, .storeBusy, .storeFailed]) { request, context in
             let category = try Validate.categoryName(inPath: context.parameters.require("category"))
             let review = try Validate.boolean(request, "mllm", default: false)
+            let keep = try Validate.boolean(request, "keep", default: false)
             let bytes = try await ImageInput.collect(request, limit: service.configuration.maxBodyBytes)
-            let answer = try await service.withTimeout { try await service.app.inspectUpload(bytes, category: category, review: review) }
+            let answer = try await service.withTimeout { try await service.app.inspectUpload(bytes, category: category, review: review, keep: keep) }
             return try JSONBody.response(answer)
         }
         table.add(.post, "/v1/categories/:category/runs", access: .write,
@@ -134,6 +158,12 @@ enum Routes {
                   errors: [.unknownRun, .invalidParameter, .nothingToDo, .unsupported, .readOnly, .databaseUnavailable, .storeFailed]) { _, context in
             let id = try context.parameters.require("id", as: Int64.self)
             return try JSONBody.response(try await service.offload { try service.app.sealQueuedRun(id) })
+        }
+        table.add(.get, "/v1/runs", errors: [.invalidCategory, .invalidParameter, .unknownCategory, .databaseUnavailable, .storeFailed]) { request, _ in
+            let category = try request.uri.queryParameters["category"].map { try Validate.categoryName(inPath: String($0)) }
+            let limit = try Validate.integer(request, "limit", default: 50)
+            let offset = try Validate.integer(request, "offset", default: 0)
+            return try JSONBody.response(try await service.offload { try service.app.listRuns(category: category, limit: limit, offset: offset) })
         }
         table.add(.get, "/v1/runs/:id", errors: [.unknownRun, .databaseUnavailable, .storeFailed]) { _, context in
             let id = try context.parameters.require("id", as: Int64.self)

@@ -62,6 +62,7 @@ struct Serve: AsyncParsableCommand {
         let host = configuration.host
         let app = try EchoServer.buildApplication(service) { port in
             printError("echo: serving \(store.backend.location) on http://\(host):\(port) (\(tokenCount.map { "\($0) token(s)" } ?? "no auth")\(model.map { ", MLLM \($0.name)" } ?? ""))")
+            printError("echo: web console at http://\(host.contains(":") ? "[\(host)]" : host):\(port)/")
         }
         let freshness = CacheFreshness(store: store, poll: .milliseconds(Int64(max(0.05, refresh) * 1000)), notifications: !noNotify, logger: logger)
         freshness.start()

@@ -27,7 +27,7 @@ struct ServiceRouteTests {
                 #expect(documented == routes, "documented but not served: \(documented.subtracting(routes)); served but not documented: \(routes.subtracting(documented))")
             }
         }
-        #expect(routes.count == 19)
+        #expect(routes.count == 30)
     }
 
     @Test("/readyz answers without a token: ready while the store answers")
