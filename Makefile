@@ -24,10 +24,11 @@ demo: build
 	@scripts/demo.sh $(ECHOCTL)
 
 # The PostgreSQL tests run against a throwaway cluster that scripts/with-postgres.sh starts and stops.
+# The console's browser test drives Debian's chromium; its screenshots land in .build/test-artefacts.
 test: weights
-	@scripts/setup.sh --postgres
+	@scripts/setup.sh --postgres --browser
 	$(SWIFT) build --build-tests
-	scripts/with-postgres.sh $(SWIFT) test --skip-build
+	ECHO_TEST_ARTEFACTS=$(CURDIR)/.build/test-artefacts scripts/with-postgres.sh $(SWIFT) test --skip-build
 
 # The whole suite (PostgreSQL included) built and run under AddressSanitizer, then under
 # ThreadSanitizer, each in a build directory of its own; not in CI (slow).

@@ -346,7 +346,7 @@ let package = Package(
         // End-to-end tests that run the built echoctl binary.
         .testTarget(
             name: "EchoctlTests",
-            dependencies: ["EchoTestSupport", "echoctl", "echo-test-writer", "FakeMLLMServer", "EchoStore",
+            dependencies: ["EchoTestSupport", "echoctl", "echo-test-writer", "FakeMLLMServer", "EchoStore", "EchoImaging",
                            .product(name: "Crypto", package: "swift-crypto")]
         ),
     ],

@@ -5,25 +5,30 @@
 #   scripts/setup.sh --demo    also the demo's real data: ELPV solar cells (PyPI elpv-dataset)
 #   scripts/setup.sh --bench   also the Python peers the benchmarks compare against
 #   scripts/setup.sh --postgres also PostgreSQL 15 (the tests start throwaway clusters of it)
+#   scripts/setup.sh --browser  also Debian's chromium and chromedriver and selenium (the
+#                               console's browser test drives the system browser, never a download)
 set -euo pipefail
 
 want_bench=0
 want_weights=0
 want_demo=0
 want_postgres=0
+want_browser=0
 for arg in "$@"; do
   case "$arg" in
     --bench) want_bench=1 ;;
     --weights) want_weights=1 ;;
     --demo) want_demo=1 ;;
     --postgres) want_postgres=1 ;;
-    *) echo "usage: $0 [--weights] [--demo] [--bench] [--postgres]" >&2; exit 2 ;;
+    --browser) want_browser=1 ;;
+    *) echo "usage: $0 [--weights] [--demo] [--bench] [--postgres] [--browser]" >&2; exit 2 ;;
   esac
 done
 
 packages=(libfaiss-dev libopenblas-dev libsqlite3-dev sqlite3 libpng-dev libjpeg-dev pkg-config python3 python3-pip)
 # The PostgreSQL tests start clusters of it and make TLS certificates with openssl.
 [ "$want_postgres" -eq 1 ] && packages+=(postgresql-15 openssl)
+[ "$want_browser" -eq 1 ] && packages+=(chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
@@ -83,6 +88,15 @@ PY
     [ "$(sha256sum "$weights" | cut -d' ' -f1)" = "$expected" ] || {
       echo "setup: converted weights do not match the pinned SHA-256 $expected" >&2; exit 1; }
   fi
+fi
+
+if [ "$want_browser" -eq 1 ]; then
+  # Selenium 4 only: its manager would fetch a browser, so the test points it at the
+  # system's chromium and chromedriver and sets SE_OFFLINE.
+  python3 -c "import selenium, sys; sys.exit(0 if selenium.__version__.startswith('4.') else 1)" 2>/dev/null || {
+    echo "setup: installing selenium==4.27.1"
+    pip_install "selenium==4.27.1"
+  }
 fi
 
 if [ "$want_demo" -eq 1 ] || [ "$want_bench" -eq 1 ]; then
