@@ -210,6 +210,7 @@ class Console:
 
     def open_the_run(self):
         run = self.run_link.text.split("#")[1]
+        self.run_link_run = run
         self.run_link.click()
         self.find("#run-title")
         assert self.find("#run-title").text.startswith("Run #" + run), self.find("#run-title").text
@@ -233,6 +234,31 @@ class Console:
         assert "anomaly rate 100.0 %" in card.text, card.text
         self.screenshot("08-overview")
 
+    def readable_on_a_laptop_and_a_line_monitor(self):
+        """The run page and the category page at 1366x768 and at 1920x1080: nothing runs off
+        the side, every image says what it shows (or is marked decorative), every control is
+        reachable by Tab."""
+        for width, height, name in ((1366, 768, "laptop"), (1920, 1080, "line-monitor")):
+            self.driver.set_window_size(width, height)
+            for fragment, ready in (("#/runs/" + self.run_link_run, "#run-results .result-item"),
+                                    ("#/category/" + self.a.category, "#gallery figure")):
+                self.go(fragment)
+                self.find(ready)
+                self.wait(lambda d: self.images_loaded("main img"), "the page's images")
+                overflow = self.driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                assert overflow <= 0, f"{fragment} at {width}x{height} is {overflow} px too wide"
+                missing = self.driver.execute_script(
+                    "return [...document.querySelectorAll('img')].filter(i => !i.hasAttribute('alt') || "
+                    "(!i.getAttribute('alt').trim() && i.getAttribute('role') !== 'presentation')).map(i => i.src)")
+                assert not missing, f"images without alt text on {fragment}: {missing}"
+                # Every button, link and field is a Tab stop: none is taken out of the order.
+                unreachable = self.driver.execute_script(
+                    "return [...document.querySelectorAll('main button, main a[href], main input, main select')]"
+                    ".filter(e => e.tabIndex < 0).map(e => e.outerHTML.slice(0, 80))")
+                assert not unreachable, unreachable
+            self.screenshot(f"10-category-{name}")
+        self.driver.set_window_size(1600, 1000)
+
     def read_only_token_sees_no_write_controls(self):
         self.sign_out()
         self.sign_in(self.a.ro_token)
@@ -253,7 +279,8 @@ class Console:
 
     def run(self):
         steps = [self.wrong_token_shows_the_api_message, self.sign_in_and_create_a_category, self.upload_golden_samples, self.calibrate,
-                 self.remove_with_confirmation, self.inspect_a_defective_image, self.open_the_run, self.read_only_token_sees_no_write_controls]
+                 self.remove_with_confirmation, self.inspect_a_defective_image, self.open_the_run,
+                 self.readable_on_a_laptop_and_a_line_monitor, self.read_only_token_sees_no_write_controls]
         started = time.monotonic()
         try:
             for step in steps:

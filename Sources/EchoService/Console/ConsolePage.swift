@@ -17,7 +17,7 @@ enum ConsolePage {
       <a class="skip" href="#main">Skip to content</a>
       <header class="bar">
         <a class="brand" href="#/" aria-label="Echo console, overview">
-          <img src="/console/icon.svg" alt="" width="28" height="28"> Echo
+          <img src="/console/icon.svg" alt="" role="presentation" width="28" height="28"> Echo
         </a>
         <nav aria-label="Pages" id="nav" hidden>
           <a href="#/" data-page="overview">Overview</a>
