@@ -41,3 +41,5 @@ echo "== stats and verify"
 "$echoctl" verify --store "$store"
 echo
 echo "Open $report/index.html to see each cell beside its nearest normal and its anomaly overlay."
+echo "Or browse the store in the web console (loopback only, no token):"
+echo "  $echoctl serve --store $store --no-auth --port 8080    # then open http://127.0.0.1:8080/"
