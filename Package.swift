@@ -96,7 +96,7 @@ let package = Package(
             name: "CEchoBLAS",
             linkerSettings: [.linkedLibrary("blas")]
         ),
-        // Numeric loops in C (greedy coreset): vectorised by the C compiler in release.
+        // Numeric loops in C (greedy coreset, the backbone's depthwise convolution).
         .target(name: "CEchoKernels"),
         // The pretrained backbone: EfficientNet-Lite0 in Swift, global and patch features.
         .target(
@@ -106,6 +106,7 @@ let package = Package(
                 "EchoFeatures",
                 "EchoImaging",
                 "CEchoBLAS",
+                "CEchoKernels",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),

@@ -1,6 +1,6 @@
 /// EfficientNet-Lite0 with BatchNorm folded into its convolutions, evaluated in
 /// channels-last layout: 1×1 convolutions are BLAS GEMMs, the stem is im2col + GEMM,
-/// depthwise convolutions are a SIMD loop over channels.
+/// depthwise convolutions a register-blocked C kernel (AVX-512, AVX2 or portable).
 ///
 /// Immutable after loading, so one instance serves any number of threads, each with
 /// its own `Workspace`.
@@ -94,17 +94,21 @@ package final class EfficientNetLite0: Sendable {
     }
 
     /// Runs the network on a preprocessed `height × width × 3` input.
-    func forward(_ input: [Float], height: Int, width: Int, workspace: Workspace, logits wantLogits: Bool = false) -> Output {
+    func forward(_ input: [Float], height: Int, width: Int, workspace: Workspace, logits wantLogits: Bool = false,
+                 profile: LayerProfile? = nil) -> Output {
         workspace.reserve(height: height, width: width)
         return input.withUnsafeBufferPointer { inputPointer in
             let a = workspace.a, b = workspace.b, c = workspace.c
             // Stem: im2col into `b`, GEMM into `a`.
-            let (h0, w0) = Kernels.im2col(inputPointer.baseAddress!, height: height, width: width, channels: 3,
-                                          kernel: 3, stride: 2, output: b)
-            stemWeight.withUnsafeBufferPointer { weight in
-                stemBias.withUnsafeBufferPointer { bias in
-                    Kernels.pointwise(b, pixels: h0 * w0, inputChannels: 27, weights: weight.baseAddress!, bias: bias.baseAddress!,
-                                      outputChannels: Architecture.stemChannels, output: a, relu6: true)
+            let (h0, w0) = profile.measure(.stem, multiplyAdds: 0) {
+                Kernels.im2col(inputPointer.baseAddress!, height: height, width: width, channels: 3, kernel: 3, stride: 2, output: b)
+            }
+            profile.measure(.stem, multiplyAdds: h0 * w0 * 27 * Architecture.stemChannels) {
+                stemWeight.withUnsafeBufferPointer { weight in
+                    stemBias.withUnsafeBufferPointer { bias in
+                        Kernels.pointwise(b, pixels: h0 * w0, inputChannels: 27, weights: weight.baseAddress!, bias: bias.baseAddress!,
+                                          outputChannels: Architecture.stemChannels, output: a, relu6: true)
+                    }
                 }
             }
             var current = a, spare = c
@@ -115,39 +119,58 @@ package final class EfficientNetLite0: Sendable {
                 // Expand into `b` (or read `current` directly when there is no expansion).
                 var expanded = UnsafePointer(current)
                 if let expand = block.expand {
-                    run(expand, input: current, pixels: h * w, output: b, relu6: true)
+                    profile.measure(.expand, multiplyAdds: h * w * expand.input * expand.output) {
+                        run(expand, input: current, pixels: h * w, output: b, relu6: true)
+                    }
                     expanded = UnsafePointer(b)
                 }
                 // Depthwise into `workspace.d`.
                 let (outH, _) = Architecture.samePadding(size: h, kernel: spec.kernel, stride: spec.stride)
                 let (outW, _) = Architecture.samePadding(size: w, kernel: spec.kernel, stride: spec.stride)
-                block.depthwise.weight.withUnsafeBufferPointer { weight in
-                    block.depthwise.bias.withUnsafeBufferPointer { bias in
-                        Kernels.depthwise(expanded, height: h, width: w, channels: spec.expanded, kernel: spec.kernel,
-                                          stride: spec.stride, weights: weight.baseAddress!, bias: bias.baseAddress!, output: workspace.d)
+                profile.measure(.depthwise, multiplyAdds: outH * outW * spec.expanded * spec.kernel * spec.kernel) {
+                    block.depthwise.weight.withUnsafeBufferPointer { weight in
+                        block.depthwise.bias.withUnsafeBufferPointer { bias in
+                            Kernels.depthwise(expanded, height: h, width: w, channels: spec.expanded, kernel: spec.kernel,
+                                              stride: spec.stride, weights: weight.baseAddress!, bias: bias.baseAddress!, output: workspace.d)
+                        }
                     }
                 }
-                // Project into `spare`, then add the residual.
-                run(block.project, input: workspace.d, pixels: outH * outW, output: spare, relu6: false)
-                if spec.hasResidual {
-                    let count = outH * outW * spec.output
-                    for i in 0..<count { spare[i] += current[i] }
+                // Project into `spare`, the residual added with the bias.
+                profile.measure(.project, multiplyAdds: outH * outW * block.project.input * block.project.output) {
+                    if spec.hasResidual {
+                        block.project.weight.withUnsafeBufferPointer { weight in
+                            block.project.bias.withUnsafeBufferPointer { bias in
+                                Kernels.pointwiseAddingResidual(workspace.d, pixels: outH * outW, inputChannels: block.project.input,
+                                                                weights: weight.baseAddress!, bias: bias.baseAddress!,
+                                                                outputChannels: block.project.output, residual: current, output: spare)
+                            }
+                        }
+                    } else {
+                        run(block.project, input: workspace.d, pixels: outH * outW, output: spare, relu6: false)
+                    }
                 }
                 swap(&current, &spare)
                 h = outH
                 w = outW
-                if index == Architecture.fineTap { fine = FeatureMap(copying: current, height: h, width: w, channels: spec.output) }
-                if index == Architecture.coarseTap { coarse = FeatureMap(copying: current, height: h, width: w, channels: spec.output) }
+                if index == Architecture.fineTap {
+                    fine = profile.measure(.taps, multiplyAdds: 0) { FeatureMap(copying: current, height: h, width: w, channels: spec.output) }
+                }
+                if index == Architecture.coarseTap {
+                    coarse = profile.measure(.taps, multiplyAdds: 0) { FeatureMap(copying: current, height: h, width: w, channels: spec.output) }
+                }
             }
             // Head and global average pooling.
-            run(head, input: current, pixels: h * w, output: b, relu6: true)
-            var pooled = [Float](repeating: 0, count: Architecture.headChannels)
-            for p in 0..<h * w {
-                let row = b + p * Architecture.headChannels
-                for ch in 0..<Architecture.headChannels { pooled[ch] += row[ch] }
+            let pooled = profile.measure(.head, multiplyAdds: h * w * head.input * head.output) {
+                run(head, input: current, pixels: h * w, output: b, relu6: true)
+                var pooled = [Float](repeating: 0, count: Architecture.headChannels)
+                for p in 0..<h * w {
+                    let row = b + p * Architecture.headChannels
+                    for ch in 0..<Architecture.headChannels { pooled[ch] += row[ch] }
+                }
+                let scale = 1 / Float(h * w)
+                for ch in 0..<Architecture.headChannels { pooled[ch] *= scale }
+                return pooled
             }
-            let scale = 1 / Float(h * w)
-            for ch in 0..<Architecture.headChannels { pooled[ch] *= scale }
             var logits: [Float]?
             if wantLogits {
                 var out = [Float](repeating: 0, count: Architecture.classes)

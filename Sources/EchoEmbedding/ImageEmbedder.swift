@@ -71,6 +71,24 @@ public final class ImageEmbedder: Sendable {
         }
     }
 
+    /// Which build of the depthwise kernel this CPU runs ("avx512f", "avx2+fma", "portable").
+    package var depthwiseKernelVariant: String { Kernels.depthwiseVariant }
+
+    /// Runs the network `rounds` times on `image` (one thread, this thread) with every
+    /// layer timed; for benchmarks.
+    /// - Throws: `EmbeddingError.invalidInput` if the image cannot be preprocessed.
+    package func profile(_ image: Image, rounds: Int) throws(EmbeddingError) -> LayerProfile {
+        let input = try preprocessing.tensor(from: image)
+        let profile = LayerProfile()
+        pool.withWorkspace { workspace in
+            for _ in 0..<rounds {
+                _ = network.forward(input, height: preprocessing.size, width: preprocessing.size, workspace: workspace, profile: profile)
+                profile.finishPass()
+            }
+        }
+        return profile
+    }
+
     /// Embeds an already preprocessed `size × size × 3` tensor.
     func embed(tensor: [Float]) -> Embedding {
         pool.withWorkspace { workspace in

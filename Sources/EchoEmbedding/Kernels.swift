@@ -1,10 +1,12 @@
 internal import CEchoBLAS
+internal import CEchoKernels
 
 /// The numeric kernels of the backbone, on channels-last (HWC) float buffers.
 /// Callers pass buffers of the right sizes; these loops do no bounds checks.
 enum Kernels {
     /// Pixels per GEMM call: small enough that a tile's output is still in cache when
-    /// the bias and clamp pass runs over it.
+    /// the bias and clamp pass runs over it. (64 to the whole image measured within noise
+    /// of each other on one thread here; 256 was as fast as any.)
     static let pointwiseTile = 256
 
     /// `output[m × n] = input[m × k] · weights[n × k]ᵀ + bias`, then ReLU6 if `clamp`.
@@ -19,6 +21,25 @@ enum Kernels {
             let rows = min(pointwiseTile, m - start)
             echo_sgemm_abt(Int32(rows), Int32(n), Int32(k), input + start * k, weights, 0, output + start * n)
             addBias(output + start * n, pixels: rows, channels: n, bias: bias, relu6: clamp)
+            start += rows
+        }
+    }
+
+    /// `output = input · weightsᵀ + bias + residual` over `m` pixels: a projection whose
+    /// residual is added in the same pass over each tile as its bias.
+    static func pointwiseAddingResidual(
+        _ input: UnsafePointer<Float>, pixels m: Int, inputChannels k: Int,
+        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, outputChannels n: Int,
+        residual: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) {
+        var start = 0
+        while start < m {
+            let rows = min(pointwiseTile, m - start)
+            echo_sgemm_abt(Int32(rows), Int32(n), Int32(k), input + start * k, weights, 0, output + start * n)
+            for p in start..<start + rows {
+                let row = output + p * n, added = residual + p * n
+                for c in 0..<n { row[c] += bias[c] + added[c] }
+            }
             start += rows
         }
     }
@@ -39,10 +60,9 @@ enum Kernels {
     /// Depthwise k×k convolution with stride `s` and SAME padding, plus bias and ReLU6.
     /// `weights` are tap-major: `k·k × channels`.
     ///
-    /// One output row at a time: the row starts as the bias, each tap adds its shifted
-    /// input row times its weights (a contiguous multiply-add over channels that the
-    /// compiler vectorises; the row stays in L1), then the row is clamped. Border taps
-    /// are handled by narrowing the range of output columns, never inside the loop.
+    /// In C (`echo_depthwise_relu6`): four output pixels × one vector of channels gather
+    /// every tap in registers and are written once, the bias and the clamp fused; the
+    /// AVX-512, AVX2+FMA or portable build of it is chosen at the first call.
     static func depthwise(
         _ input: UnsafePointer<Float>, height: Int, width: Int, channels c: Int,
         kernel k: Int, stride s: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
@@ -50,33 +70,25 @@ enum Kernels {
     ) {
         let (outHeight, padTop) = Architecture.samePadding(size: height, kernel: k, stride: s)
         let (outWidth, padLeft) = Architecture.samePadding(size: width, kernel: k, stride: s)
-        // For each kx, the output columns whose input column ox·s − padLeft + kx is inside.
-        var columnRanges: [(start: Int, end: Int)] = []
-        for kx in 0..<k {
-            let start = max(0, (padLeft - kx + s - 1) / s)
-            let end = min(outWidth, (width - 1 + padLeft - kx) / s + 1)
-            columnRanges.append((start, max(start, end)))
-        }
-        for oy in 0..<outHeight {
-            let outRow = output + oy * outWidth * c
-            for ox in 0..<outWidth { (outRow + ox * c).update(from: bias, count: c) }
-            let y0 = oy * s - padTop
-            for ky in max(0, -y0)..<min(k, height - y0) {
-                let inRow = input + (y0 + ky) * width * c
-                for kx in 0..<k {
-                    let tap = weights + (ky * k + kx) * c
-                    let (start, end) = columnRanges[kx]
-                    for ox in start..<end {
-                        let source = inRow + (ox * s - padLeft + kx) * c
-                        let destination = outRow + ox * c
-                        for channel in 0..<c { destination[channel] += source[channel] * tap[channel] }
-                    }
-                }
-            }
-            let count = outWidth * c
-            for i in 0..<count { outRow[i] = min(max(outRow[i], 0), 6) }
-        }
+        echo_depthwise_relu6(input, Int32(height), Int32(width), Int32(c), Int32(k), Int32(s), Int32(padTop), Int32(padLeft),
+                             Int32(outHeight), Int32(outWidth), weights, bias, output)
     }
+
+    /// `depthwise` through one build of the kernel (0 portable, 1 AVX2+FMA, 2 AVX-512);
+    /// false when this CPU cannot run it. For tests.
+    static func depthwise(
+        variant: Int32, _ input: UnsafePointer<Float>, height: Int, width: Int, channels c: Int,
+        kernel k: Int, stride s: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+        output: UnsafeMutablePointer<Float>
+    ) -> Bool {
+        let (outHeight, padTop) = Architecture.samePadding(size: height, kernel: k, stride: s)
+        let (outWidth, padLeft) = Architecture.samePadding(size: width, kernel: k, stride: s)
+        return echo_depthwise_relu6_variant(variant, input, Int32(height), Int32(width), Int32(c), Int32(k), Int32(s), Int32(padTop),
+                                            Int32(padLeft), Int32(outHeight), Int32(outWidth), weights, bias, output) == 0
+    }
+
+    /// The depthwise kernel's build this CPU runs ("avx512f", "avx2+fma" or "portable").
+    static var depthwiseVariant: String { String(cString: echo_depthwise_variant()) }
 
     /// Lays out the k×k patches of a `channels`-channel image as rows of
     /// `k·k·channels` values (ky, kx, channel order), with SAME padding, for a dense

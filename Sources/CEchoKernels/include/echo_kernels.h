@@ -18,6 +18,23 @@ extern "C" {
 /// scratch memory cannot be allocated.
 int echo_greedy_coreset(const float *x, int64_t n, int d, int64_t m, int64_t first, int64_t *selected, float *coverage);
 
+/// Depthwise k×k convolution of a channels-last `height × width × channels` image with
+/// stride `stride` and the given top/left padding (zeros outside), plus `bias`, clamped to
+/// [0, 6] (ReLU6), into `out_height × out_width × channels`. `weights` are tap-major,
+/// `k·k × channels`. The AVX-512, AVX2+FMA or portable variant is chosen at the first call.
+void echo_depthwise_relu6(const float *input, int height, int width, int channels, int kernel, int stride,
+                          int pad_top, int pad_left, int out_height, int out_width, const float *weights,
+                          const float *bias, float *output);
+
+/// The depthwise variant this CPU runs: "avx512f", "avx2+fma" or "portable".
+const char *echo_depthwise_variant(void);
+
+/// `echo_depthwise_relu6` through one named build (0 portable, 1 AVX2+FMA, 2 AVX-512),
+/// so tests check every build the CPU can run. Returns 0, or -1 when it cannot.
+int echo_depthwise_relu6_variant(int variant, const float *input, int height, int width, int channels, int kernel,
+                                 int stride, int pad_top, int pad_left, int out_height, int out_width,
+                                 const float *weights, const float *bias, float *output);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+@testable import EchoEmbedding
+
+/// The backbone's C kernels against direct loops written from the definitions.
+@Suite("Backbone kernels")
+struct KernelTests {
+    /// A depthwise convolution straight from its definition (double accumulation, every
+    /// tap bounds-checked), SAME padding, bias, ReLU6.
+    static func directDepthwise(_ input: [Float], height: Int, width: Int, channels: Int, kernel k: Int, stride s: Int,
+                                weights: [Float], bias: [Float]) -> [Float] {
+        let (outHeight, top) = Architecture.samePadding(size: height, kernel: k, stride: s)
+        let (outWidth, left) = Architecture.samePadding(size: width, kernel: k, stride: s)
+        var output = [Float](repeating: 0, count: outHeight * outWidth * channels)
+        for oy in 0..<outHeight { for ox in 0..<outWidth { for c in 0..<channels {
+            var sum = Double(bias[c])
+            for ky in 0..<k { for kx in 0..<k {
+                let y = oy * s - top + ky, x = ox * s - left + kx
+                guard y >= 0, y < height, x >= 0, x < width else { continue }
+                sum += Double(input[(y * width + x) * channels + c]) * Double(weights[(ky * k + kx) * channels + c])
+            } }
+            output[(oy * outWidth + ox) * channels + c] = Float(min(max(sum, 0), 6))
+        } } }
+        return output
+    }
+
+    /// Lite0's own shapes, and odd ones: channel counts that are no multiple of a vector,
+    /// images narrower than four pixels or than the kernel, one pixel.
+    static let shapes: [(height: Int, width: Int, channels: Int, kernel: Int)] = [
+        (28, 28, 144, 3), (14, 14, 240, 5), (7, 7, 1152, 5), (9, 13, 20, 3), (5, 6, 37, 5), (3, 3, 16, 5), (1, 1, 8, 3), (2, 7, 33, 5),
+    ]
+
+    @Test("every build of the depthwise kernel the CPU runs equals the definition at stride 1 and 2 on every shape",
+          arguments: [1, 2], [Int32(0), 1, 2])
+    func depthwiseMatchesTheDefinition(stride: Int, variant: Int32) throws {
+        var generator = SeededGenerator(seed: 7)
+        for shape in Self.shapes {
+            let input = (0..<shape.height * shape.width * shape.channels).map { _ in Float.random(in: 0...3, using: &generator) }
+            let weights = (0..<shape.kernel * shape.kernel * shape.channels).map { _ in Float.random(in: -0.5...0.5, using: &generator) }
+            let bias = (0..<shape.channels).map { _ in Float.random(in: -0.5...0.5, using: &generator) }
+            let expected = Self.directDepthwise(input, height: shape.height, width: shape.width, channels: shape.channels,
+                                                kernel: shape.kernel, stride: stride, weights: weights, bias: bias)
+            var output = [Float](repeating: .nan, count: expected.count)
+            var ran = false
+            input.withUnsafeBufferPointer { i in weights.withUnsafeBufferPointer { w in bias.withUnsafeBufferPointer { b in
+                output.withUnsafeMutableBufferPointer { o in
+                    ran = Kernels.depthwise(variant: variant, i.baseAddress!, height: shape.height, width: shape.width, channels: shape.channels,
+                                            kernel: shape.kernel, stride: stride, weights: w.baseAddress!, bias: b.baseAddress!, output: o.baseAddress!)
+                }
+            } } }
+            // The portable build runs everywhere; the others wherever /proc/cpuinfo lists
+            // what they need (a refusal on such a CPU is a failure, not a skip).
+            guard ran else {
+                #expect(!Self.cpuHas(variant: variant), "variant \(variant) refused on a CPU that has its instructions")
+                return
+            }
+            let worst = zip(output, expected).map { abs($0 - $1) }.max() ?? 0
+            #expect(worst <= 1e-4, "\(shape) stride \(stride): largest difference \(worst)")
+            #expect(output.allSatisfy { (0...6).contains($0) }, "\(shape): every output written and clamped")
+        }
+    }
+
+    @Test("the projection with its residual equals the projection plus the residual")
+    func residualProjection() {
+        var generator = SeededGenerator(seed: 11)
+        let pixels = 300, inputs = 24, outputs = 40  // more pixels than one tile
+        let input = (0..<pixels * inputs).map { _ in Float.random(in: -1...1, using: &generator) }
+        let weights = (0..<outputs * inputs).map { _ in Float.random(in: -1...1, using: &generator) }
+        let bias = (0..<outputs).map { _ in Float.random(in: -1...1, using: &generator) }
+        let residual = (0..<pixels * outputs).map { _ in Float.random(in: -1...1, using: &generator) }
+        var fused = [Float](repeating: .nan, count: pixels * outputs)
+        input.withUnsafeBufferPointer { i in weights.withUnsafeBufferPointer { w in bias.withUnsafeBufferPointer { b in
+            residual.withUnsafeBufferPointer { r in fused.withUnsafeMutableBufferPointer { o in
+                Kernels.pointwiseAddingResidual(i.baseAddress!, pixels: pixels, inputChannels: inputs, weights: w.baseAddress!,
+                                                bias: b.baseAddress!, outputChannels: outputs, residual: r.baseAddress!, output: o.baseAddress!)
+            } }
+        } } }
+        var worst: Float = 0
+        for p in 0..<pixels { for o in 0..<outputs {
+            var sum = Double(bias[o]) + Double(residual[p * outputs + o])
+            for i in 0..<inputs { sum += Double(input[p * inputs + i]) * Double(weights[o * inputs + i]) }
+            worst = max(worst, abs(fused[p * outputs + o] - Float(sum)))
+        } }
+        #expect(worst <= 1e-4, "largest difference \(worst)")
+    }
+
+    /// Whether /proc/cpuinfo lists the instructions a build needs (read independently of
+    /// the kernel's own detection).
+    static func cpuHas(variant: Int32) -> Bool {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
+        let flags = Set(line.split(separator: " ").map(String.init))
+        switch variant {
+        case 0: return true
+        case 1: return flags.contains("avx2") && flags.contains("fma")
+        case 2: return flags.contains("avx512f")
+        default: return false
+        }
+    }
+
+    @Test("the depthwise kernel names the build it runs")
+    func variantIsNamed() {
+        #expect(["avx512f", "avx2+fma", "portable"].contains(Kernels.depthwiseVariant))
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so a failure repeats.
+struct SeededGenerator: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
