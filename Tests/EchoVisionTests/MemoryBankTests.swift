@@ -19,8 +19,10 @@ struct MemoryBankTests {
         #expect(bank.count == 5 * 28 * 28)
         #expect(Set(bank.origins).count == 5)
         let with = try expert.calibrate(category: "cat")
-        // Own patches left out, the bank holds exactly the patches the 4 neighbours hold.
-        for (a, b) in zip(without.scores, with.scores) { #expect(abs(a - b) < 1e-4, "\(a) vs \(b)") }
+        // Own patches left out, the bank holds exactly the patches the 4 neighbours hold: the
+        // same distances, up to the rounding of two GEMM paths (FAISS for the bank, Echo's
+        // tiled kernel for the neighbours), a few parts in a million of the distance.
+        for (a, b) in zip(without.scores, with.scores) { #expect(abs(a - b) <= 1e-5 * max(a, b, 1), "\(a) vs \(b)") }
         #expect(with.scores.allSatisfy { $0 > 0 })
         #expect(with.method.contains("memory bank of 3920 patches"))
     }
