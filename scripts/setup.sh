@@ -113,6 +113,7 @@ if [ "$want_bench" -eq 1 ]; then
   # MMAD's own scorer (summary.py) imports pandas, matplotlib and seaborn.
   python3 -c "import pandas, matplotlib, seaborn" 2>/dev/null || { echo "setup: installing pandas matplotlib seaborn"; pip_install pandas matplotlib seaborn; }
   # torch CPU: pip finds the CPU wheel through the machine's wheel folder (pip's find-links).
+  python3 -c "import onnx, onnxruntime" 2>/dev/null || { echo "setup: installing onnx onnxruntime==1.32.0"; pip_install onnx "onnxruntime==1.32.0"; }
   python3 -c "import torch" 2>/dev/null || { echo "setup: installing torch (CPU)"; pip_install torch; }
   # The HTTP service's load client and fuzzer.
   command -v wrk >/dev/null || { echo "setup: installing wrk"; $sudo apt-get update -qq; DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null; }

@@ -19,6 +19,16 @@ struct Embed: ParsableCommand {
         var millisecondsPerImageBLASAllCores: Double
         var imagesPerSecondAllCores: Double
         var millisecondsPerImageEndToEnd: Double
+        /// One thread, by kind of layer: milliseconds per image and achieved GFLOP/s
+        /// (2 FLOP per multiply-add).
+        var layers: [String: Layer]
+        var depthwiseKernel: String
+        var blas: String
+    }
+
+    struct Layer: Codable {
+        var milliseconds: Double
+        var gflops: Double
     }
 
     func run() throws {
@@ -49,6 +59,15 @@ struct Embed: ParsableCommand {
             for png in large { _ = try embedder.embed(ImageDecoder().decode(png)) }
         }
 
+        ComputeRuntime.setBLASThreadCount(1)
+        let profile = try embedder.profile(batch[0], rounds: 20)
+        var layers: [String: Layer] = [:]
+        for kind in LayerProfile.Kind.allCases {
+            let seconds = (profile.seconds[kind] ?? 0) / Double(profile.passes)
+            let flops = 2 * (profile.multiplyAdds[kind] ?? 0) / Double(profile.passes)
+            layers[kind.rawValue] = Layer(milliseconds: seconds * 1000, gflops: seconds > 0 ? flops / seconds / 1e9 : 0)
+        }
+
         if let embeddingsOut {
             let flat = embeddings.flatMap { $0 }
             try flat.withUnsafeBytes { try Data($0).write(to: URL(fileURLWithPath: embeddingsOut)) }
@@ -59,6 +78,7 @@ struct Embed: ParsableCommand {
             millisecondsPerImageOneThread: oneThread * 1000 / n,
             millisecondsPerImageBLASAllCores: blasAllCores * 1000 / n,
             imagesPerSecondAllCores: n / parallel,
-            millisecondsPerImageEndToEnd: endToEnd * 1000 / Double(large.count)))
+            millisecondsPerImageEndToEnd: endToEnd * 1000 / Double(large.count),
+            layers: layers, depthwiseKernel: embedder.depthwiseKernelVariant, blas: ComputeRuntime.blas.description))
     }
 }
