@@ -1,14 +1,34 @@
 /// EfficientNet-Lite0 with BatchNorm folded into its convolutions, evaluated in
-/// channels-last layout: 1×1 convolutions are BLAS GEMMs, the stem is im2col + GEMM,
-/// depthwise convolutions a register-blocked C kernel (AVX-512, AVX2 or portable).
+/// channels-last layout: 1×1 convolutions are GEMMs (Echo's own AVX-512 kernel with the
+/// bias, ReLU6 and residual fused, else BLAS), the stem is im2col + GEMM, depthwise
+/// convolutions a register-blocked C kernel (AVX-512, AVX2 or portable).
 ///
 /// Immutable after loading, so one instance serves any number of threads, each with
 /// its own `Workspace`.
 package final class EfficientNetLite0: Sendable {
+    /// A 1×1 convolution. Its weights are kept in the layout its kernel reads: 32-channel
+    /// panels for Echo's own AVX-512 GEMM, or `output × input` rows for BLAS.
     struct Pointwise: Sendable {
         let input: Int, output: Int
-        let weight: [Float] // output × input
+        let weights: PointwiseWeights
         let bias: [Float]
+
+        /// - Parameter weight: `output × input`, row-major.
+        init(input: Int, output: Int, weight: [Float], bias: [Float]) {
+            self.input = input
+            self.output = output
+            self.weights = PointwiseWeights(weight, inputs: input, outputs: output)
+            self.bias = bias
+        }
+
+        /// `output = input · Wᵀ + bias (+ residual)`, clamped by ReLU6 if asked, over `pixels`.
+        func run(_ source: UnsafePointer<Float>, pixels: Int, output destination: UnsafeMutablePointer<Float>,
+                 relu6: Bool, residual: UnsafePointer<Float>? = nil) {
+            bias.withUnsafeBufferPointer { bias in
+                Kernels.pointwise(source, pixels: pixels, inputChannels: input, weights: weights, bias: bias.baseAddress!,
+                                  outputChannels: output, output: destination, relu6: relu6, residual: residual)
+            }
+        }
     }
 
     struct Depthwise: Sendable {
@@ -24,8 +44,7 @@ package final class EfficientNetLite0: Sendable {
         let project: Pointwise
     }
 
-    let stemWeight: [Float] // 32 × 27, each row in (ky, kx, channel) order
-    let stemBias: [Float]
+    let stem: Pointwise // 32 × 27 over im2col rows in (ky, kx, channel) order
     let blocks: [Block]
     let head: Pointwise
     let classifier: Pointwise
@@ -34,8 +53,9 @@ package final class EfficientNetLite0: Sendable {
     /// - Throws: `EmbeddingError.weightsMismatch` naming a missing or misshapen tensor.
     package init(weights: WeightsFile) throws(EmbeddingError) {
         let stem = try weights.tensor("_conv_stem.weight", shape: [Architecture.stemChannels, 3, 3, 3])
-        stemWeight = Self.channelsLast(stem, outputs: Architecture.stemChannels, inputs: 3, kernel: 3)
-        stemBias = try weights.tensor("_conv_stem.bias", shape: [Architecture.stemChannels])
+        self.stem = Pointwise(input: 27, output: Architecture.stemChannels,
+                              weight: Self.channelsLast(stem, outputs: Architecture.stemChannels, inputs: 3, kernel: 3),
+                              bias: try weights.tensor("_conv_stem.bias", shape: [Architecture.stemChannels]))
 
         var blocks: [Block] = []
         for (index, spec) in Architecture.blocks.enumerated() {
@@ -104,12 +124,7 @@ package final class EfficientNetLite0: Sendable {
                 Kernels.im2col(inputPointer.baseAddress!, height: height, width: width, channels: 3, kernel: 3, stride: 2, output: b)
             }
             profile.measure(.stem, multiplyAdds: h0 * w0 * 27 * Architecture.stemChannels) {
-                stemWeight.withUnsafeBufferPointer { weight in
-                    stemBias.withUnsafeBufferPointer { bias in
-                        Kernels.pointwise(b, pixels: h0 * w0, inputChannels: 27, weights: weight.baseAddress!, bias: bias.baseAddress!,
-                                          outputChannels: Architecture.stemChannels, output: a, relu6: true)
-                    }
-                }
+                stem.run(b, pixels: h0 * w0, output: a, relu6: true)
             }
             var current = a, spare = c
             var h = h0, w = w0
@@ -120,7 +135,7 @@ package final class EfficientNetLite0: Sendable {
                 var expanded = UnsafePointer(current)
                 if let expand = block.expand {
                     profile.measure(.expand, multiplyAdds: h * w * expand.input * expand.output) {
-                        run(expand, input: current, pixels: h * w, output: b, relu6: true)
+                        expand.run(current, pixels: h * w, output: b, relu6: true)
                     }
                     expanded = UnsafePointer(b)
                 }
@@ -137,17 +152,8 @@ package final class EfficientNetLite0: Sendable {
                 }
                 // Project into `spare`, the residual added with the bias.
                 profile.measure(.project, multiplyAdds: outH * outW * block.project.input * block.project.output) {
-                    if spec.hasResidual {
-                        block.project.weight.withUnsafeBufferPointer { weight in
-                            block.project.bias.withUnsafeBufferPointer { bias in
-                                Kernels.pointwiseAddingResidual(workspace.d, pixels: outH * outW, inputChannels: block.project.input,
-                                                                weights: weight.baseAddress!, bias: bias.baseAddress!,
-                                                                outputChannels: block.project.output, residual: current, output: spare)
-                            }
-                        }
-                    } else {
-                        run(block.project, input: workspace.d, pixels: outH * outW, output: spare, relu6: false)
-                    }
+                    block.project.run(workspace.d, pixels: outH * outW, output: spare, relu6: false,
+                                      residual: spec.hasResidual ? UnsafePointer(current) : nil)
                 }
                 swap(&current, &spare)
                 h = outH
@@ -161,7 +167,7 @@ package final class EfficientNetLite0: Sendable {
             }
             // Head and global average pooling.
             let pooled = profile.measure(.head, multiplyAdds: h * w * head.input * head.output) {
-                run(head, input: current, pixels: h * w, output: b, relu6: true)
+                head.run(current, pixels: h * w, output: b, relu6: true)
                 var pooled = [Float](repeating: 0, count: Architecture.headChannels)
                 for p in 0..<h * w {
                     let row = b + p * Architecture.headChannels
@@ -175,22 +181,11 @@ package final class EfficientNetLite0: Sendable {
             if wantLogits {
                 var out = [Float](repeating: 0, count: Architecture.classes)
                 pooled.withUnsafeBufferPointer { p in
-                    out.withUnsafeMutableBufferPointer { o in
-                        run(classifier, input: UnsafeMutablePointer(mutating: p.baseAddress!), pixels: 1, output: o.baseAddress!, relu6: false)
-                    }
+                    out.withUnsafeMutableBufferPointer { o in classifier.run(p.baseAddress!, pixels: 1, output: o.baseAddress!, relu6: false) }
                 }
                 logits = out
             }
             return Output(pooled: pooled, fine: fine, coarse: coarse, logits: logits)
-        }
-    }
-
-    private func run(_ layer: Pointwise, input: UnsafeMutablePointer<Float>, pixels: Int, output: UnsafeMutablePointer<Float>, relu6: Bool) {
-        layer.weight.withUnsafeBufferPointer { weight in
-            layer.bias.withUnsafeBufferPointer { bias in
-                Kernels.pointwise(input, pixels: pixels, inputChannels: layer.input, weights: weight.baseAddress!,
-                                  bias: bias.baseAddress!, outputChannels: layer.output, output: output, relu6: relu6)
-            }
         }
     }
 }

@@ -4,43 +4,52 @@ internal import CEchoKernels
 /// The numeric kernels of the backbone, on channels-last (HWC) float buffers.
 /// Callers pass buffers of the right sizes; these loops do no bounds checks.
 enum Kernels {
-    /// Pixels per GEMM call: small enough that a tile's output is still in cache when
+    /// Pixels per BLAS GEMM call: small enough that a tile's output is still in cache when
     /// the bias and clamp pass runs over it. (64 to the whole image measured within noise
     /// of each other on one thread here; 256 was as fast as any.)
     static let pointwiseTile = 256
 
-    /// `output[m × n] = input[m × k] · weights[n × k]ᵀ + bias`, then ReLU6 if `clamp`.
-    /// A 1×1 convolution over `m` pixels.
+    /// Whether 1×1 convolutions run on Echo's own AVX-512 GEMM (else BLAS).
+    static let ownPointwise = echo_pointwise_available() != 0
+
+    /// `output[m × n] = input[m × k] · Wᵀ + bias (+ residual)`, then ReLU6 if `clamp`:
+    /// a 1×1 convolution over `m` pixels. On Echo's own kernel everything after the
+    /// products happens as each tile is stored; on BLAS, in one pass over each tile while
+    /// it is still in cache.
     static func pointwise(
         _ input: UnsafePointer<Float>, pixels m: Int, inputChannels k: Int,
-        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, outputChannels n: Int,
-        output: UnsafeMutablePointer<Float>, relu6 clamp: Bool
+        weights: PointwiseWeights, bias: UnsafePointer<Float>, outputChannels n: Int,
+        output: UnsafeMutablePointer<Float>, relu6 clamp: Bool, residual: UnsafePointer<Float>? = nil
     ) {
-        var start = 0
-        while start < m {
-            let rows = min(pointwiseTile, m - start)
-            echo_sgemm_abt(Int32(rows), Int32(n), Int32(k), input + start * k, weights, 0, output + start * n)
-            addBias(output + start * n, pixels: rows, channels: n, bias: bias, relu6: clamp)
-            start += rows
-        }
-    }
-
-    /// `output = input · weightsᵀ + bias + residual` over `m` pixels: a projection whose
-    /// residual is added in the same pass over each tile as its bias.
-    static func pointwiseAddingResidual(
-        _ input: UnsafePointer<Float>, pixels m: Int, inputChannels k: Int,
-        weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, outputChannels n: Int,
-        residual: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
-    ) {
-        var start = 0
-        while start < m {
-            let rows = min(pointwiseTile, m - start)
-            echo_sgemm_abt(Int32(rows), Int32(n), Int32(k), input + start * k, weights, 0, output + start * n)
-            for p in start..<start + rows {
-                let row = output + p * n, added = residual + p * n
-                for c in 0..<n { row[c] += bias[c] + added[c] }
+        switch weights {
+        case .panels(let packed):
+            let scratchCount = Int(echo_pointwise_scratch_count(Int32(k), Int32(n)))
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchCount) { scratch in
+                packed.withUnsafeBufferPointer { panels in
+                    // Only fails without AVX-512F, which `ownPointwise` ruled out when packing.
+                    let status = echo_pointwise(input, Int64(m), Int32(k), panels.baseAddress!, bias, Int32(n), residual,
+                                                clamp ? 1 : 0, output, scratch.baseAddress!)
+                    precondition(status == 0, "echo_pointwise refused weights it packed")
+                }
             }
-            start += rows
+        case .rows(let rows):
+            rows.withUnsafeBufferPointer { weights in
+                var start = 0
+                while start < m {
+                    let count = min(pointwiseTile, m - start)
+                    echo_sgemm_abt(Int32(count), Int32(n), Int32(k), input + start * k, weights.baseAddress!, 0, output + start * n)
+                    if let residual {
+                        for p in start..<start + count {
+                            let row = output + p * n, added = residual + p * n
+                            for c in 0..<n { row[c] += bias[c] + added[c] }
+                        }
+                        if clamp { for i in start * n..<(start + count) * n { output[i] = min(max(output[i], 0), 6) } }
+                    } else {
+                        addBias(output + start * n, pixels: count, channels: n, bias: bias, relu6: clamp)
+                    }
+                    start += count
+                }
+            }
         }
     }
 
@@ -118,5 +127,26 @@ enum Kernels {
             }
         }
         return (outHeight, outWidth)
+    }
+}
+
+/// A 1×1 convolution's weights in the layout its kernel reads.
+enum PointwiseWeights: Sendable {
+    /// 32-channel panels for `echo_pointwise` (Echo's AVX-512 GEMM).
+    case panels([Float])
+    /// `outputs × inputs` rows for BLAS.
+    case rows([Float])
+
+    /// Packs `weight` (`outputs × inputs`) for the kernel this CPU runs.
+    init(_ weight: [Float], inputs: Int, outputs: Int) {
+        guard Kernels.ownPointwise else {
+            self = .rows(weight)
+            return
+        }
+        var packed = [Float](repeating: 0, count: Int(echo_pointwise_packed_count(Int32(inputs), Int32(outputs))))
+        weight.withUnsafeBufferPointer { w in
+            packed.withUnsafeMutableBufferPointer { echo_pointwise_pack(w.baseAddress!, Int32(inputs), Int32(outputs), $0.baseAddress!) }
+        }
+        self = .panels(packed)
     }
 }

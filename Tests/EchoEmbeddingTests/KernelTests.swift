@@ -60,28 +60,43 @@ struct KernelTests {
         }
     }
 
-    @Test("the projection with its residual equals the projection plus the residual")
-    func residualProjection() {
+    /// Both layouts of a 1×1 convolution's weights: BLAS rows, and Echo's AVX-512 panels
+    /// wherever the CPU has AVX-512F.
+    static func layouts(_ weights: [Float], inputs: Int, outputs: Int) -> [PointwiseWeights] {
+        var layouts: [PointwiseWeights] = [.rows(weights)]
+        if Kernels.ownPointwise { layouts.append(PointwiseWeights(weights, inputs: inputs, outputs: outputs)) }
+        return layouts
+    }
+
+    @Test("a 1×1 convolution equals its definition with and without ReLU6 and a residual, on both kernels",
+          arguments: [(301, 24, 40), (300, 16, 96), (7, 37, 5), (1, 1280, 1000), (49, 320, 1280)])
+    func pointwiseMatchesTheDefinition(pixels: Int, inputs: Int, outputs: Int) {
         var generator = SeededGenerator(seed: 11)
-        let pixels = 300, inputs = 24, outputs = 40  // more pixels than one tile
         let input = (0..<pixels * inputs).map { _ in Float.random(in: -1...1, using: &generator) }
-        let weights = (0..<outputs * inputs).map { _ in Float.random(in: -1...1, using: &generator) }
+        let weights = (0..<outputs * inputs).map { _ in Float.random(in: -0.5...0.5, using: &generator) }
         let bias = (0..<outputs).map { _ in Float.random(in: -1...1, using: &generator) }
         let residual = (0..<pixels * outputs).map { _ in Float.random(in: -1...1, using: &generator) }
-        var fused = [Float](repeating: .nan, count: pixels * outputs)
-        input.withUnsafeBufferPointer { i in weights.withUnsafeBufferPointer { w in bias.withUnsafeBufferPointer { b in
-            residual.withUnsafeBufferPointer { r in fused.withUnsafeMutableBufferPointer { o in
-                Kernels.pointwiseAddingResidual(i.baseAddress!, pixels: pixels, inputChannels: inputs, weights: w.baseAddress!,
-                                                bias: b.baseAddress!, outputChannels: outputs, residual: r.baseAddress!, output: o.baseAddress!)
-            } }
-        } } }
-        var worst: Float = 0
-        for p in 0..<pixels { for o in 0..<outputs {
-            var sum = Double(bias[o]) + Double(residual[p * outputs + o])
-            for i in 0..<inputs { sum += Double(input[p * inputs + i]) * Double(weights[o * inputs + i]) }
-            worst = max(worst, abs(fused[p * outputs + o] - Float(sum)))
-        } }
-        #expect(worst <= 1e-4, "largest difference \(worst)")
+        #expect(Kernels.ownPointwise == Self.cpuHas(variant: 2), "Echo's GEMM runs exactly where AVX-512F is")
+        for layout in Self.layouts(weights, inputs: inputs, outputs: outputs) {
+            for (clamp, withResidual) in [(false, false), (true, false), (false, true), (true, true)] {
+                var output = [Float](repeating: .nan, count: pixels * outputs)
+                input.withUnsafeBufferPointer { i in bias.withUnsafeBufferPointer { b in residual.withUnsafeBufferPointer { r in
+                    output.withUnsafeMutableBufferPointer { o in
+                        Kernels.pointwise(i.baseAddress!, pixels: pixels, inputChannels: inputs, weights: layout, bias: b.baseAddress!,
+                                          outputChannels: outputs, output: o.baseAddress!, relu6: clamp,
+                                          residual: withResidual ? r.baseAddress! : nil)
+                    }
+                } } }
+                var worst: Float = 0
+                for p in 0..<pixels { for o in 0..<outputs {
+                    var sum = Double(bias[o]) + (withResidual ? Double(residual[p * outputs + o]) : 0)
+                    for i in 0..<inputs { sum += Double(input[p * inputs + i]) * Double(weights[o * inputs + i]) }
+                    if clamp { sum = min(max(sum, 0), 6) }
+                    worst = max(worst, abs(output[p * outputs + o] - Float(sum)))
+                } }
+                #expect(worst <= 1e-4, "\(layout.name) relu6 \(clamp) residual \(withResidual): largest difference \(worst)")
+            }
+        }
     }
 
     /// Whether /proc/cpuinfo lists the instructions a build needs (read independently of
@@ -114,5 +129,14 @@ struct SeededGenerator: RandomNumberGenerator {
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
+    }
+}
+
+extension PointwiseWeights {
+    var name: String {
+        switch self {
+        case .panels: "panels (Echo's AVX-512 GEMM)"
+        case .rows: "rows (BLAS)"
+        }
     }
 }

@@ -35,6 +35,29 @@ int echo_depthwise_relu6_variant(int variant, const float *input, int height, in
                                  int stride, int pad_top, int pad_left, int out_height, int out_width,
                                  const float *weights, const float *bias, float *output);
 
+/// Whether `echo_pointwise` runs on this CPU (it needs AVX-512F); 1 or 0. Without it,
+/// callers compute 1×1 convolutions by BLAS.
+int echo_pointwise_available(void);
+
+/// Floats `echo_pointwise_pack` writes for a layer of `inputs` → `outputs` channels:
+/// ⌈outputs / 32⌉ panels of `inputs × 32`.
+int64_t echo_pointwise_packed_count(int inputs, int outputs);
+
+/// Packs 1×1 convolution weights (`outputs × inputs`, row-major) into 32-channel panels
+/// (`inputs × 32` each, the last zero-padded), the layout `echo_pointwise` reads.
+void echo_pointwise_pack(const float *weights, int inputs, int outputs, float *packed);
+
+/// Floats of scratch `echo_pointwise` needs for its last few pixels.
+int64_t echo_pointwise_scratch_count(int inputs, int outputs);
+
+/// A 1×1 convolution over `pixels` channels-last pixels: `output = input · W + bias`,
+/// plus `residual` (same shape as `output`) when not NULL, clamped to [0, 6] when `relu6`,
+/// each output written once. `packed` from `echo_pointwise_pack`; `scratch` holds
+/// `echo_pointwise_scratch_count` floats. Returns 0, or -1 when the CPU lacks AVX-512F
+/// or an argument is out of range (nothing written).
+int echo_pointwise(const float *input, int64_t pixels, int inputs, const float *packed, const float *bias, int outputs,
+                   const float *residual, int relu6, float *output, float *scratch);
+
 #ifdef __cplusplus
 }
 #endif
