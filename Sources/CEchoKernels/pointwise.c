@@ -146,3 +146,109 @@ int echo_pointwise(const float *input, int64_t pixels, int inputs, const float *
     return -1;
 #endif
 }
+
+// ---- nearest-neighbour distances on the same micro-kernel ----------------------------
+
+#if defined(__x86_64__)
+
+// For six query rows: the running minimum over one 32-reference panel of ‖r‖² − 2q·r,
+// folded into `best` (two vectors per row reduced to one, lane-wise).
+__attribute__((target("avx512f"))) static inline void nearest_micro_kernel(
+    const float *queries, int dimension, const float *panel, const float *norms, __m512 best[ROWS]) {
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m512 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    const float *r0 = queries, *r1 = queries + dimension, *r2 = queries + 2 * (size_t)dimension;
+    const float *r3 = queries + 3 * (size_t)dimension, *r4 = queries + 4 * (size_t)dimension, *r5 = queries + 5 * (size_t)dimension;
+    for (int k = 0; k < dimension; k++) {
+        const __m512 w0 = _mm512_loadu_ps(panel + (size_t)k * PANEL), w1 = _mm512_loadu_ps(panel + (size_t)k * PANEL + 16);
+        __m512 a = _mm512_set1_ps(r0[k]);
+        c00 = _mm512_fmadd_ps(a, w0, c00); c01 = _mm512_fmadd_ps(a, w1, c01);
+        a = _mm512_set1_ps(r1[k]);
+        c10 = _mm512_fmadd_ps(a, w0, c10); c11 = _mm512_fmadd_ps(a, w1, c11);
+        a = _mm512_set1_ps(r2[k]);
+        c20 = _mm512_fmadd_ps(a, w0, c20); c21 = _mm512_fmadd_ps(a, w1, c21);
+        a = _mm512_set1_ps(r3[k]);
+        c30 = _mm512_fmadd_ps(a, w0, c30); c31 = _mm512_fmadd_ps(a, w1, c31);
+        a = _mm512_set1_ps(r4[k]);
+        c40 = _mm512_fmadd_ps(a, w0, c40); c41 = _mm512_fmadd_ps(a, w1, c41);
+        a = _mm512_set1_ps(r5[k]);
+        c50 = _mm512_fmadd_ps(a, w0, c50); c51 = _mm512_fmadd_ps(a, w1, c51);
+    }
+    const __m512 n0 = _mm512_loadu_ps(norms), n1 = _mm512_loadu_ps(norms + 16), minus_two = _mm512_set1_ps(-2.0f);
+#define ECHO_FOLD(r, lo, hi) \
+    best[r] = _mm512_min_ps(best[r], _mm512_min_ps(_mm512_fmadd_ps(lo, minus_two, n0), _mm512_fmadd_ps(hi, minus_two, n1)))
+    ECHO_FOLD(0, c00, c01); ECHO_FOLD(1, c10, c11); ECHO_FOLD(2, c20, c21);
+    ECHO_FOLD(3, c30, c31); ECHO_FOLD(4, c40, c41); ECHO_FOLD(5, c50, c51);
+#undef ECHO_FOLD
+}
+
+__attribute__((target("avx512f"))) static void nearest_avx512(
+    const float *queries, int64_t query_count, const float *panels, const float *norms, int64_t reference_count,
+    int dimension, float *nearest, float *scratch) {
+    const int64_t panel_count = (reference_count + PANEL - 1) / PANEL;
+    for (int64_t q = 0; q < query_count; q += ROWS) {
+        const int64_t rows = query_count - q < ROWS ? query_count - q : ROWS;
+        const float *block = queries + q * dimension;
+        if (rows < ROWS) {  // the last few queries, through a zero-padded copy
+            memset(scratch, 0, sizeof(float) * (size_t)ROWS * dimension);
+            memcpy(scratch, block, sizeof(float) * (size_t)rows * dimension);
+            block = scratch;
+        }
+        __m512 best[ROWS];
+        for (int r = 0; r < ROWS; r++) best[r] = _mm512_set1_ps(__builtin_inff());
+        for (int64_t p = 0; p < panel_count; p++)
+            nearest_micro_kernel(block, dimension, panels + p * (int64_t)dimension * PANEL, norms + p * PANEL, best);
+        for (int64_t r = 0; r < rows; r++) {
+            float squared = 0;
+            const float *row = queries + (q + r) * dimension;
+            for (int k = 0; k < dimension; k++) squared += row[k] * row[k];
+            const float distance = _mm512_reduce_min_ps(best[r]) + squared;
+            nearest[q + r] = distance > 0 ? distance : 0;
+        }
+    }
+}
+
+#endif
+
+int64_t echo_nearest_panel_count(int64_t reference_count, int dimension) {
+    return (reference_count + PANEL - 1) / PANEL * PANEL * (int64_t)dimension;
+}
+
+void echo_nearest_pack(const float *references, int64_t reference_count, int dimension, float *panels, float *norms) {
+    const int64_t panel_count = (reference_count + PANEL - 1) / PANEL;
+    for (int64_t p = 0; p < panel_count; p++) {
+        // 32 rows at a time (a few KiB, in L1), written out contiguously.
+        float *destination = panels + p * (int64_t)dimension * PANEL;
+        const int64_t first = p * PANEL;
+        const int lanes = reference_count - first < PANEL ? (int)(reference_count - first) : PANEL;
+        for (int k = 0; k < dimension; k++) {
+            float *out = destination + (size_t)k * PANEL;
+            int lane = 0;
+            for (; lane < lanes; lane++) out[lane] = references[(first + lane) * dimension + k];
+            for (; lane < PANEL; lane++) out[lane] = 0;
+        }
+        for (int lane = 0; lane < PANEL; lane++) {
+            if (lane < lanes) {
+                const float *row = references + (first + lane) * dimension;
+                float squared = 0;
+                for (int k = 0; k < dimension; k++) squared += row[k] * row[k];
+                norms[first + lane] = squared;
+            } else {
+                norms[first + lane] = __builtin_inff();  // padding: never the nearest
+            }
+        }
+    }
+}
+
+int echo_nearest_packed(const float *queries, int64_t query_count, const float *panels, const float *norms,
+                        int64_t reference_count, int dimension, float *nearest, float *scratch) {
+#if defined(__x86_64__)
+    if (!echo_pointwise_available() || query_count < 0 || reference_count <= 0 || dimension <= 0) return -1;
+    nearest_avx512(queries, query_count, panels, norms, reference_count, dimension, nearest, scratch);
+    return 0;
+#else
+    (void)queries; (void)query_count; (void)panels; (void)norms; (void)reference_count; (void)dimension;
+    (void)nearest; (void)scratch;
+    return -1;
+#endif
+}

@@ -1,5 +1,6 @@
 import EchoEmbedding
 import EchoIndex
+import Foundation
 import Testing
 @testable import EchoVision
 
@@ -42,6 +43,24 @@ struct PatchScorerTests {
             worst = max(worst, abs(map.values[q] - Float(best.squareRoot())))
         }
         #expect(worst < 1e-3, "largest difference from the definition: \(worst)")
+    }
+
+    @Test("Echo's AVX-512 kernel and the BLAS path give the same squared distances")
+    func bothPathsAgree() throws {
+        let query = try Self.patches(height: 13, width: 7, dimension: 152, seed: 21)
+        let references = [try Self.patches(height: 28, width: 28, dimension: 152, seed: 22), try Self.patches(height: 3, width: 5, dimension: 152, seed: 23)]
+        let byBLAS = try PatchScorer.nearestByBLAS(query, references)
+        #expect(PatchScorer.ownKernelAvailable == Self.cpuHasAVX512F, "the AVX-512 kernel runs exactly where the CPU has AVX-512F")
+        guard PatchScorer.ownKernelAvailable else { return }
+        let own = try PatchScorer.nearestOnOwnKernel(query, references)
+        let worst = zip(own, byBLAS).map { abs($0 - $1) / max($1, 1) }.max() ?? 0
+        #expect(worst < 1e-5, "largest relative difference \(worst)")
+    }
+
+    static var cpuHasAVX512F: Bool {
+        guard let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = info.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return false }
+        return line.split(separator: " ").contains("avx512f")
     }
 
     @Test("a patch equal to a reference patch scores 0, never a negative or NaN distance")

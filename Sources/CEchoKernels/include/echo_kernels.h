@@ -58,6 +58,23 @@ int64_t echo_pointwise_scratch_count(int inputs, int outputs);
 int echo_pointwise(const float *input, int64_t pixels, int inputs, const float *packed, const float *bias, int outputs,
                    const float *residual, int relu6, float *output, float *scratch);
 
+/// Floats of the panels `echo_nearest_pack` writes for `reference_count` rows of
+/// `dimension` (rounded up to whole 32-row panels); the norms take the rounded-up count.
+int64_t echo_nearest_panel_count(int64_t reference_count, int dimension);
+
+/// Packs reference rows (row-major) into 32-row panels (`dimension × 32` each) and their
+/// squared norms (+∞ for the padding, which so never wins), for `echo_nearest_packed`.
+void echo_nearest_pack(const float *references, int64_t reference_count, int dimension, float *panels, float *norms);
+
+/// For each query row, the squared L2 distance to its nearest packed reference row:
+/// ‖q‖² + min over r of (‖r‖² − 2q·r), the dot products on the AVX-512 micro-kernel of
+/// `echo_pointwise` and the minimum folded in registers as each panel is done — no
+/// distance is ever stored. Clamped at 0. `scratch` holds 6 × `dimension` floats.
+/// Returns 0, or -1 without AVX-512F or for bad arguments (then use
+/// echo_nearest_squared_l2 of CEchoBLAS).
+int echo_nearest_packed(const float *queries, int64_t query_count, const float *panels, const float *norms,
+                        int64_t reference_count, int dimension, float *nearest, float *scratch);
+
 #ifdef __cplusplus
 }
 #endif
