@@ -8,7 +8,7 @@ ECHOCTL = .build/release/echoctl
 
 FUZZ_SECONDS ?= 60
 
-.PHONY: setup weights build demo test fuzz bench bench-tools bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-mmad-score bench-inspect bench-crash bench-service bench-cluster bench-ingest-memory test-asan test-tsan clean
+.PHONY: setup weights build demo test fuzz bench bench-tools bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-mmad-score bench-inspect bench-crash bench-service bench-cluster bench-ingest bench-ingest-memory test-asan test-tsan clean
 
 setup:
 	@scripts/setup.sh
@@ -48,7 +48,7 @@ test-tsan: weights
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz.sh
 
-bench: bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-mmad-score bench-inspect bench-crash bench-service bench-cluster bench-ingest-memory
+bench: bench-index bench-embed bench-store bench-vision bench-texture bench-eval bench-audit bench-mmad-score bench-inspect bench-crash bench-service bench-cluster bench-ingest bench-ingest-memory
 
 bench-tools: weights
 	@scripts/setup.sh --bench
@@ -85,6 +85,11 @@ bench-service: bench-tools build
 bench-cluster: bench-tools build
 	@scripts/setup.sh --postgres
 	scripts/with-postgres.sh python3 bench/cluster_bench.py --echoctl $(ECHOCTL) --bench .build/release/echo-bench
+
+# echoctl ingest against a PIL + onnxruntime + faiss-cpu + sqlite3 peer, whole programs.
+bench-ingest: build
+	@scripts/setup.sh --bench
+	python3 bench/ingest_bench.py --echoctl $(ECHOCTL)
 
 # Peak RSS of one ingest of 32, 1,000 and 10,000 images (memory must stay bounded).
 bench-ingest-memory: build
