@@ -131,22 +131,28 @@ package final class EfficientNetLite0: Sendable {
             var fine = FeatureMap.empty, coarse = FeatureMap.empty
             for (index, block) in blocks.enumerated() {
                 let spec = block.spec
-                // Expand into `b` (or read `current` directly when there is no expansion).
-                var expanded = UnsafePointer(current)
-                if let expand = block.expand {
-                    profile.measure(.expand, multiplyAdds: h * w * expand.input * expand.output) {
-                        expand.run(current, pixels: h * w, output: b, relu6: true)
-                    }
-                    expanded = UnsafePointer(b)
-                }
-                // Depthwise into `workspace.d`.
                 let (outH, _) = Architecture.samePadding(size: h, kernel: spec.kernel, stride: spec.stride)
                 let (outW, _) = Architecture.samePadding(size: w, kernel: spec.kernel, stride: spec.stride)
-                profile.measure(.depthwise, multiplyAdds: outH * outW * spec.expanded * spec.kernel * spec.kernel) {
-                    block.depthwise.weight.withUnsafeBufferPointer { weight in
-                        block.depthwise.bias.withUnsafeBufferPointer { bias in
-                            Kernels.depthwise(expanded, height: h, width: w, channels: spec.expanded, kernel: spec.kernel,
-                                              stride: spec.stride, weights: weight.baseAddress!, bias: bias.baseAddress!, output: workspace.d)
+                if let expand = block.expand, h * w * spec.expanded * MemoryLayout<Float>.size > Self.rowFusionAbove {
+                    // A large expansion never exists whole: its rows go through a ring of
+                    // `kernel` rows in `b`, each made just before the depthwise rows need it.
+                    expandAndDepthwiseByRows(block, expand: expand, input: current, height: h, width: w, ring: b,
+                                             output: workspace.d, profile: profile)
+                } else {
+                    // Expand into `b` (or read `current` directly when there is no expansion).
+                    var expanded = UnsafePointer(current)
+                    if let expand = block.expand {
+                        profile.measure(.expand, multiplyAdds: h * w * expand.input * expand.output) {
+                            expand.run(current, pixels: h * w, output: b, relu6: true)
+                        }
+                        expanded = UnsafePointer(b)
+                    }
+                    profile.measure(.depthwise, multiplyAdds: outH * outW * spec.expanded * spec.kernel * spec.kernel) {
+                        block.depthwise.weight.withUnsafeBufferPointer { weight in
+                            block.depthwise.bias.withUnsafeBufferPointer { bias in
+                                Kernels.depthwise(expanded, height: h, width: w, channels: spec.expanded, kernel: spec.kernel,
+                                                  stride: spec.stride, weights: weight.baseAddress!, bias: bias.baseAddress!, output: workspace.d)
+                            }
                         }
                     }
                 }
@@ -186,6 +192,51 @@ package final class EfficientNetLite0: Sendable {
                 logits = out
             }
             return Output(pooled: pooled, fine: fine, coarse: coarse, logits: logits)
+        }
+    }
+
+    /// Expansions larger than this (bytes) are made row by row into a ring of `kernel`
+    /// rows instead of whole: block 1's 112 × 112 × 96 floats (4.8 MB) would otherwise go
+    /// out to L3 and back between the expansion and the depthwise convolution.
+    static let rowFusionAbove = 512 * 1024
+
+    /// Expand and depthwise of one block, a row at a time: output row `oy` reads input
+    /// rows `oy·stride − padTop …+ kernel − 1`; each is expanded into ring slot
+    /// `row mod kernel` just before the first output row that needs it (the slot's
+    /// previous row is no longer needed by then).
+    private func expandAndDepthwiseByRows(_ block: Block, expand: Pointwise, input: UnsafeMutablePointer<Float>, height h: Int, width w: Int,
+                                          ring: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, profile: LayerProfile?) {
+        let spec = block.spec, k = spec.kernel, channels = spec.expanded
+        let (outH, padTop) = Architecture.samePadding(size: h, kernel: k, stride: spec.stride)
+        let (outW, padLeft) = Architecture.samePadding(size: w, kernel: k, stride: spec.stride)
+        let rowFloats = w * channels
+        var made = -1
+        var rows = [UnsafePointer<Float>?](repeating: nil, count: k)
+        block.depthwise.weight.withUnsafeBufferPointer { weight in
+            block.depthwise.bias.withUnsafeBufferPointer { bias in
+                rows.withUnsafeMutableBufferPointer { rows in
+                    for oy in 0..<outH {
+                        let first = oy * spec.stride - padTop
+                        let last = min(h - 1, first + k - 1)
+                        if made < last {
+                            profile.measure(.expand, multiplyAdds: (last - made) * w * expand.input * expand.output) {
+                                while made < last {
+                                    made += 1
+                                    expand.run(input + made * w * expand.input, pixels: w, output: ring + (made % k) * rowFloats, relu6: true)
+                                }
+                            }
+                        }
+                        for ky in 0..<k {
+                            let y = first + ky
+                            rows[ky] = y >= 0 && y < h ? UnsafePointer(ring + (y % k) * rowFloats) : nil
+                        }
+                        profile.measure(.depthwise, multiplyAdds: outW * channels * k * k) {
+                            Kernels.depthwiseRow(rows.baseAddress!, width: w, channels: channels, kernel: k, stride: spec.stride, padLeft: padLeft,
+                                                 outWidth: outW, weights: weight.baseAddress!, bias: bias.baseAddress!, output: output + oy * outW * channels)
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -83,6 +83,15 @@ enum Kernels {
                              Int32(outHeight), Int32(outWidth), weights, bias, output)
     }
 
+    /// One output row of `depthwise` from the `kernel` input rows it reads (nil outside
+    /// the image), each `width × channels`; writes `outWidth × channels` to `output`.
+    static func depthwiseRow(
+        _ rows: UnsafePointer<UnsafePointer<Float>?>, width: Int, channels c: Int, kernel k: Int, stride s: Int,
+        padLeft: Int, outWidth: Int, weights: UnsafePointer<Float>, bias: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>
+    ) {
+        echo_depthwise_relu6_row(rows, Int32(width), Int32(c), Int32(k), Int32(s), Int32(padLeft), Int32(outWidth), weights, bias, output)
+    }
+
     /// `depthwise` through one build of the kernel (0 portable, 1 AVX2+FMA, 2 AVX-512);
     /// false when this CPU cannot run it. For tests.
     static func depthwise(

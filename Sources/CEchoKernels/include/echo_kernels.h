@@ -21,10 +21,18 @@ int echo_greedy_coreset(const float *x, int64_t n, int d, int64_t m, int64_t fir
 /// Depthwise k×k convolution of a channels-last `height × width × channels` image with
 /// stride `stride` and the given top/left padding (zeros outside), plus `bias`, clamped to
 /// [0, 6] (ReLU6), into `out_height × out_width × channels`. `weights` are tap-major,
-/// `k·k × channels`. The AVX-512, AVX2+FMA or portable variant is chosen at the first call.
+/// `k·k × channels`; k is at most 16 (nothing is written otherwise). The AVX-512,
+/// AVX2+FMA or portable variant is chosen at the first call.
 void echo_depthwise_relu6(const float *input, int height, int width, int channels, int kernel, int stride,
                           int pad_top, int pad_left, int out_height, int out_width, const float *weights,
                           const float *bias, float *output);
+
+/// One output row of `echo_depthwise_relu6`: `rows` holds the `kernel` input rows it reads
+/// (each `width × channels`; NULL for a row outside the image, read as zeros), and the
+/// row is written to `output` (`out_width × channels`). Lets a caller keep only `kernel`
+/// rows of a large input, filled just before they are needed.
+void echo_depthwise_relu6_row(const float *const *rows, int width, int channels, int kernel, int stride, int pad_left,
+                              int out_width, const float *weights, const float *bias, float *output);
 
 /// The depthwise variant this CPU runs: "avx512f", "avx2+fma" or "portable".
 const char *echo_depthwise_variant(void);
