@@ -121,6 +121,7 @@ let package = Package(
         .target(
             name: "EchoStore",
             dependencies: [
+                "CEchoKernels",
                 "EchoConcurrency",
                 "EchoErrors",
                 "EchoIndex",

@@ -83,6 +83,13 @@ void echo_nearest_pack(const float *references, int64_t reference_count, int dim
 int echo_nearest_packed(const float *queries, int64_t query_count, const float *panels, const float *norms,
                         int64_t reference_count, int dimension, float *nearest, float *scratch);
 
+/// `n` floats to IEEE float16 bit patterns (round to nearest, ties to even; the host's
+/// byte order), with the CPU's conversion instructions where it has them.
+void echo_float_to_half(const float *in, uint16_t *out, int64_t n);
+
+/// `n` IEEE float16 bit patterns (the host's byte order) to floats, exactly.
+void echo_half_to_float(const uint16_t *in, float *out, int64_t n);
+
 #ifdef __cplusplus
 }
 #endif
