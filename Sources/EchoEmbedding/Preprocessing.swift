@@ -18,10 +18,12 @@ public struct Preprocessing: Sendable, Equatable {
     /// The network input for `image`: `size × size × 3` floats, channels last.
     /// - Throws: `EmbeddingError.invalidInput` if resizing fails.
     public func tensor(from image: Image) throws(EmbeddingError) -> [Float] {
-        let rgb = image.converted(to: .rgb)
+        // Gray is resized before it becomes three equal channels (a third of the work, the
+        // same numbers: the resize treats channels alike); colour drops alpha first.
+        let source = image.format == .gray ? image : image.converted(to: .rgb)
         let resized: Image
         do {
-            resized = try rgb.resized(toWidth: size, height: size, method: .area)
+            resized = try source.resized(toWidth: size, height: size, method: .area).converted(to: .rgb)
         } catch {
             throw EmbeddingError(.invalidInput, "cannot resize a \(image.width)x\(image.height) image: \(error.message)")
         }

@@ -32,6 +32,14 @@ struct EmbedderBehaviourTests {
         #expect(try embedder.embed(rgba).global == embedder.embed(rgb).global)
     }
 
+    @Test("a gray image of any size gives the tensor of its RGB replica (gray is resized before it is replicated)")
+    func grayResizesLikeItsReplica() throws {
+        let rgb = try ImageDecoder().decodeFile(atPath: Fixtures.path("coffee-224.png"))
+        let gray = try rgb.converted(to: .gray).resized(toWidth: 301, height: 187, method: .bilinear)
+        let preprocessing = Preprocessing()
+        #expect(try preprocessing.tensor(from: gray) == preprocessing.tensor(from: gray.converted(to: .rgb)))
+    }
+
     @Test("preprocessing squeezes any aspect ratio to 224×224×3 in [-1, 1]")
     func preprocessingShape() throws {
         let image = try Image(width: 640, height: 120, format: .rgb, filledWith: [0, 127, 255])
