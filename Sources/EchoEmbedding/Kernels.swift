@@ -117,26 +117,11 @@ enum Kernels {
     ) -> (height: Int, width: Int) {
         let (outHeight, padTop) = Architecture.samePadding(size: height, kernel: k, stride: s)
         let (outWidth, padLeft) = Architecture.samePadding(size: width, kernel: k, stride: s)
-        let rowLength = k * k * channels
-        for oy in 0..<outHeight {
-            for ox in 0..<outWidth {
-                let row = output + (oy * outWidth + ox) * rowLength
-                for ky in 0..<k {
-                    let y = oy * s - padTop + ky
-                    for kx in 0..<k {
-                        let x = ox * s - padLeft + kx
-                        let destination = row + (ky * k + kx) * channels
-                        if y >= 0, y < height, x >= 0, x < width {
-                            destination.update(from: input + (y * width + x) * channels, count: channels)
-                        } else {
-                            destination.update(repeating: 0, count: channels)
-                        }
-                    }
-                }
-            }
-        }
+        echo_im2col(input, Int32(height), Int32(width), Int32(channels), Int32(k), Int32(s), Int32(padTop), Int32(padLeft),
+                    Int32(outHeight), Int32(outWidth), output)
         return (outHeight, outWidth)
     }
+
 }
 
 /// A 1×1 convolution's weights in the layout its kernel reads.

@@ -99,6 +99,27 @@ struct KernelTests {
         }
     }
 
+    @Test("im2col lays out every k×k patch in (ky, kx, channel) order with zeros outside", arguments: [1, 2])
+    func im2colMatchesTheDefinition(stride: Int) {
+        let height = 5, width = 7, channels = 3, k = 3
+        let input = (0..<height * width * channels).map { Float($0 + 1) }
+        let (outHeight, top) = Architecture.samePadding(size: height, kernel: k, stride: stride)
+        let (outWidth, left) = Architecture.samePadding(size: width, kernel: k, stride: stride)
+        var output = [Float](repeating: .nan, count: outHeight * outWidth * k * k * channels)
+        let shape = input.withUnsafeBufferPointer { i in
+            output.withUnsafeMutableBufferPointer { o in
+                Kernels.im2col(i.baseAddress!, height: height, width: width, channels: channels, kernel: k, stride: stride, output: o.baseAddress!)
+            }
+        }
+        #expect(shape.height == outHeight && shape.width == outWidth)
+        var expected: [Float] = []
+        for oy in 0..<outHeight { for ox in 0..<outWidth { for ky in 0..<k { for kx in 0..<k { for c in 0..<channels {
+            let y = oy * stride - top + ky, x = ox * stride - left + kx
+            expected.append(y >= 0 && y < height && x >= 0 && x < width ? input[(y * width + x) * channels + c] : 0)
+        } } } } }
+        #expect(output == expected)
+    }
+
     /// Whether /proc/cpuinfo lists the instructions a build needs (read independently of
     /// the kernel's own detection).
     static func cpuHas(variant: Int32) -> Bool {

@@ -90,6 +90,12 @@ void echo_float_to_half(const float *in, uint16_t *out, int64_t n);
 /// `n` IEEE float16 bit patterns (the host's byte order) to floats, exactly.
 void echo_half_to_float(const uint16_t *in, float *out, int64_t n);
 
+/// Lays out the k×k patches of a channels-last image as rows of `k·k·channels` values
+/// (ky, kx, channel order), zeros outside, for a dense convolution by GEMM:
+/// `out_height × out_width` rows.
+void echo_im2col(const float *input, int height, int width, int channels, int kernel, int stride, int pad_top,
+                 int pad_left, int out_height, int out_width, float *output);
+
 #ifdef __cplusplus
 }
 #endif
