@@ -8,6 +8,8 @@
 #include "echo_kernels.h"
 
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 // The general-size build cannot unroll its tap loops fully; that is expected.
 #pragma clang diagnostic ignored "-Wpass-failed"
@@ -153,19 +155,46 @@ void echo_depthwise_relu6_row(const float *const *rows, int width, int channels,
     chosen_depthwise()(rows, width, channels, kernel, stride, pad_left, out_width, weights, bias, output);
 }
 
-// The whole image through a row function: output row oy reads input rows
-// oy·stride − pad_top + ky, NULL where that is outside the image.
+// The whole image through a row function. Input rows are copied into a ring of `kernel`
+// zero-padded rows (the SAME padding written out), and rows above or below the image are
+// a row of zeros, so every output pixel takes the row function's unrolled interior path.
+// Falls back to clipped rows straight from the input if the ring cannot be allocated.
 static void depthwise_image(depthwise_row_function f, const float *input, int height, int width, int channels, int kernel,
                             int stride, int pad_top, int pad_left, int out_height, int out_width, const float *weights,
                             const float *bias, float *output) {
     const float *rows[16];
-    for (int oy = 0; oy < out_height; oy++) {
-        for (int ky = 0; ky < kernel; ky++) {
-            const int y = oy * stride - pad_top + ky;
-            rows[ky] = y >= 0 && y < height ? input + (size_t)y * width * channels : NULL;
+    int total = (out_width - 1) * stride + kernel - width;
+    if (total < 0) total = 0;
+    const int padded = width + total;
+    const size_t row_floats = (size_t)padded * channels;
+    float *ring = calloc((size_t)(kernel + 1) * row_floats, sizeof(float));
+    if (!ring) {
+        for (int oy = 0; oy < out_height; oy++) {
+            for (int ky = 0; ky < kernel; ky++) {
+                const int y = oy * stride - pad_top + ky;
+                rows[ky] = y >= 0 && y < height ? input + (size_t)y * width * channels : NULL;
+            }
+            f(rows, width, channels, kernel, stride, pad_left, out_width, weights, bias, output + (size_t)oy * out_width * channels);
         }
-        f(rows, width, channels, kernel, stride, pad_left, out_width, weights, bias, output + (size_t)oy * out_width * channels);
+        return;
     }
+    const float *zeros = ring + (size_t)kernel * row_floats;  // the last row stays zero
+    int copied = -1;
+    for (int oy = 0; oy < out_height; oy++) {
+        const int first = oy * stride - pad_top;
+        const int last = first + kernel - 1 < height - 1 ? first + kernel - 1 : height - 1;
+        while (copied < last) {
+            copied++;
+            float *slot = ring + (size_t)(copied % kernel) * row_floats;
+            memcpy(slot + (size_t)pad_left * channels, input + (size_t)copied * width * channels, sizeof(float) * (size_t)width * channels);
+        }
+        for (int ky = 0; ky < kernel; ky++) {
+            const int y = first + ky;
+            rows[ky] = y >= 0 && y < height ? ring + (size_t)(y % kernel) * row_floats : zeros;
+        }
+        f(rows, padded, channels, kernel, stride, 0, out_width, weights, bias, output + (size_t)oy * out_width * channels);
+    }
+    free(ring);
 }
 
 void echo_depthwise_relu6(const float *input, int height, int width, int channels, int kernel, int stride, int pad_top,

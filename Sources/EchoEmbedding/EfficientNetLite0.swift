@@ -203,13 +203,19 @@ package final class EfficientNetLite0: Sendable {
     /// Expand and depthwise of one block, a row at a time: output row `oy` reads input
     /// rows `oy·stride − padTop …+ kernel − 1`; each is expanded into ring slot
     /// `row mod kernel` just before the first output row that needs it (the slot's
-    /// previous row is no longer needed by then).
+    /// previous row is no longer needed by then). The slots are zero-padded rows (the
+    /// SAME padding written out) and rows outside the image are a row of zeros, so every
+    /// output pixel takes the depthwise kernel's unrolled path.
     private func expandAndDepthwiseByRows(_ block: Block, expand: Pointwise, input: UnsafeMutablePointer<Float>, height h: Int, width w: Int,
                                           ring: UnsafeMutablePointer<Float>, output: UnsafeMutablePointer<Float>, profile: LayerProfile?) {
         let spec = block.spec, k = spec.kernel, channels = spec.expanded
         let (outH, padTop) = Architecture.samePadding(size: h, kernel: k, stride: spec.stride)
         let (outW, padLeft) = Architecture.samePadding(size: w, kernel: k, stride: spec.stride)
-        let rowFloats = w * channels
+        let padded = w + max((outW - 1) * spec.stride + k - w, 0)
+        let rowFloats = padded * channels
+        // k slots and one row of zeros; the pads are never written after this.
+        ring.update(repeating: 0, count: (k + 1) * rowFloats)
+        let zeros = UnsafePointer(ring + k * rowFloats)
         var made = -1
         var rows = [UnsafePointer<Float>?](repeating: nil, count: k)
         block.depthwise.weight.withUnsafeBufferPointer { weight in
@@ -222,16 +228,17 @@ package final class EfficientNetLite0: Sendable {
                             profile.measure(.expand, multiplyAdds: (last - made) * w * expand.input * expand.output) {
                                 while made < last {
                                     made += 1
-                                    expand.run(input + made * w * expand.input, pixels: w, output: ring + (made % k) * rowFloats, relu6: true)
+                                    expand.run(input + made * w * expand.input, pixels: w,
+                                               output: ring + (made % k) * rowFloats + padLeft * channels, relu6: true)
                                 }
                             }
                         }
                         for ky in 0..<k {
                             let y = first + ky
-                            rows[ky] = y >= 0 && y < h ? UnsafePointer(ring + (y % k) * rowFloats) : nil
+                            rows[ky] = y >= 0 && y < h ? UnsafePointer(ring + (y % k) * rowFloats) : zeros
                         }
                         profile.measure(.depthwise, multiplyAdds: outW * channels * k * k) {
-                            Kernels.depthwiseRow(rows.baseAddress!, width: w, channels: channels, kernel: k, stride: spec.stride, padLeft: padLeft,
+                            Kernels.depthwiseRow(rows.baseAddress!, width: padded, channels: channels, kernel: k, stride: spec.stride, padLeft: 0,
                                                  outWidth: outW, weights: weight.baseAddress!, bias: bias.baseAddress!, output: output + oy * outW * channels)
                         }
                     }
