@@ -1,6 +1,7 @@
 import Dispatch
 import EchoImaging
 import Foundation
+internal import CEchoKernels
 
 /// Turns images into Echo's embeddings with the pretrained EfficientNet-Lite0:
 /// a 1280-d global vector (the head averaged over space, L2-normalised) and a 28×28 grid
@@ -82,7 +83,8 @@ public final class ImageEmbedder: Sendable {
         let profile = LayerProfile()
         pool.withWorkspace { workspace in
             for _ in 0..<rounds {
-                _ = network.forward(input, height: preprocessing.size, width: preprocessing.size, workspace: workspace, profile: profile)
+                let output = network.forward(input, height: preprocessing.size, width: preprocessing.size, workspace: workspace, profile: profile)
+                _ = profile.measure(.features, multiplyAdds: 0) { Self.features(from: output) }
                 profile.finishPass()
             }
         }
@@ -100,17 +102,33 @@ public final class ImageEmbedder: Sendable {
         var global = output.pooled
         let norm = global.reduce(0) { $0 + $1 * $1 }.squareRoot()
         if norm > 0 { for i in global.indices { global[i] /= norm } }
-        let fine = output.fine.averagePooled3x3()
-        let coarse = output.coarse.averagePooled3x3().upsampled(toHeight: fine.height, width: fine.width)
-        let dimension = fine.channels + coarse.channels
-        var values = [Float](repeating: 0, count: fine.height * fine.width * dimension)
-        for p in 0..<fine.height * fine.width {
-            for c in 0..<fine.channels { values[p * dimension + c] = fine.values[p * fine.channels + c] }
-            for c in 0..<coarse.channels { values[p * dimension + fine.channels + c] = coarse.values[p * coarse.channels + c] }
-        }
+        let fine = output.fine, coarse = output.coarse
+        let values = Self.patchGrid(fine: fine, coarse: coarse)
         // The sizes agree by construction.
-        let patches = try! PatchFeatures(height: fine.height, width: fine.width, dimension: dimension, values: values)
+        let patches = try! PatchFeatures(height: fine.height, width: fine.width, dimension: fine.channels + coarse.channels, values: values)
         return Embedding(global: global, patches: patches)
+    }
+
+    /// The patch recipe's grid from the two taps (`echo_patch_grid`): each fine position's
+    /// 3×3 zero-padded mean (÷ 9 everywhere, as PyTorch's `avg_pool2d(3, 1, 1)`: border
+    /// patches, whose neighbourhood runs off the map, are damped; they differ most between
+    /// two crops of the same product, and damping them measured better than averaging only
+    /// what exists), then the coarse tap's 3×3 mean bilinearly upsampled to the fine grid
+    /// (half-pixel centres, edges clamped; PyTorch's `align_corners=False`).
+    static func patchGrid(fine: FeatureMap, coarse: FeatureMap) -> [Float] {
+        var values = [Float](repeating: 0, count: fine.height * fine.width * (fine.channels + coarse.channels))
+        let status = fine.values.withUnsafeBufferPointer { f in
+            coarse.values.withUnsafeBufferPointer { c in
+                values.withUnsafeMutableBufferPointer { out in
+                    echo_patch_grid(f.baseAddress!, Int32(fine.height), Int32(fine.width), Int32(fine.channels), c.baseAddress!,
+                                    Int32(coarse.height), Int32(coarse.width), Int32(coarse.channels), out.baseAddress!)
+                }
+            }
+        }
+        // Only fails for empty maps (never: the taps are the network's) or no memory for
+        // 14 × 14 × 112 floats.
+        precondition(status == 0, "echo_patch_grid could not assemble the patch grid")
+        return values
     }
 }
 

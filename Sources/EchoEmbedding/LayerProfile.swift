@@ -4,7 +4,7 @@ import Foundation
 /// so a benchmark can report achieved GFLOP/s per kind (`echo-bench embed --profile`).
 package final class LayerProfile: @unchecked Sendable {
     package enum Kind: String, CaseIterable, Sendable {
-        case stem, expand, depthwise, project, head, taps
+        case stem, expand, depthwise, project, head, taps, features
     }
 
     package private(set) var seconds: [Kind: Double] = [:]

@@ -120,6 +120,49 @@ struct KernelTests {
         #expect(output == expected)
     }
 
+    /// The patch recipe straight from its definition, in the definition's order of
+    /// arithmetic: 3×3 means with zero padding (÷ 9), bilinear upsampling with half-pixel
+    /// centres and clamped edges, concatenation.
+    static func directPatchGrid(fine: FeatureMap, coarse: FeatureMap) -> [Float] {
+        func pooled(_ map: FeatureMap) -> [Float] {
+            var out = [Float](repeating: 0, count: map.values.count)
+            for y in 0..<map.height { for x in 0..<map.width {
+                for ny in max(0, y - 1)...min(map.height - 1, y + 1) { for nx in max(0, x - 1)...min(map.width - 1, x + 1) {
+                    for c in 0..<map.channels { out[(y * map.width + x) * map.channels + c] += map.values[(ny * map.width + nx) * map.channels + c] }
+                } }
+                for c in 0..<map.channels { out[(y * map.width + x) * map.channels + c] *= 1 / 9 }
+            } }
+            return out
+        }
+        func taps(_ n: Int, _ target: Int, _ i: Int) -> (Int, Int, Float) {
+            let source = min(max((Float(i) + 0.5) * Float(n) / Float(target) - 0.5, 0), Float(n - 1))
+            let low = Int(source)
+            return (low, min(low + 1, n - 1), source - Float(low))
+        }
+        let f = pooled(fine), c = pooled(coarse)
+        var out: [Float] = []
+        for y in 0..<fine.height { for x in 0..<fine.width {
+            out += f[(y * fine.width + x) * fine.channels..<(y * fine.width + x + 1) * fine.channels]
+            let (y0, y1, fy) = taps(coarse.height, fine.height, y), (x0, x1, fx) = taps(coarse.width, fine.width, x)
+            for ch in 0..<coarse.channels {
+                let at = { (yy: Int, xx: Int) in c[(yy * coarse.width + xx) * coarse.channels + ch] }
+                let top = at(y0, x0) * (1 - fx) + at(y0, x1) * fx
+                let bottom = at(y1, x0) * (1 - fx) + at(y1, x1) * fx
+                out.append(top * (1 - fy) + bottom * fy)
+            }
+        } }
+        return out
+    }
+
+    @Test("the patch grid is the recipe's definition, bit for bit, at Lite0's shapes and odd ones",
+          arguments: [(28, 28, 40, 14, 14, 112), (5, 7, 3, 3, 4, 5), (1, 1, 2, 1, 1, 3)])
+    func patchGridMatchesTheDefinition(fh: Int, fw: Int, fc: Int, ch: Int, cw: Int, cc: Int) {
+        var generator = SeededGenerator(seed: 5)
+        let fine = FeatureMap(height: fh, width: fw, channels: fc, values: (0..<fh * fw * fc).map { _ in Float.random(in: 0...6, using: &generator) })
+        let coarse = FeatureMap(height: ch, width: cw, channels: cc, values: (0..<ch * cw * cc).map { _ in Float.random(in: -3...3, using: &generator) })
+        #expect(ImageEmbedder.patchGrid(fine: fine, coarse: coarse) == Self.directPatchGrid(fine: fine, coarse: coarse))
+    }
+
     /// Whether /proc/cpuinfo lists the instructions a build needs (read independently of
     /// the kernel's own detection).
     static func cpuHas(variant: Int32) -> Bool {

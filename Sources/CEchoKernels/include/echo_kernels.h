@@ -96,6 +96,14 @@ void echo_half_to_float(const uint16_t *in, float *out, int64_t n);
 void echo_im2col(const float *input, int height, int width, int channels, int kernel, int stride, int pad_top,
                  int pad_left, int out_height, int out_width, float *output);
 
+/// The patch grid from the backbone's two taps (channels last): at each of the fine
+/// tap's positions, its 3×3 zero-padded mean (÷ 9 everywhere), then the coarse tap's 3×3
+/// mean bilinearly upsampled to the fine grid (half-pixel centres, edges clamped):
+/// `fine_height × fine_width × (fine_channels + coarse_channels)` into `out`. Returns 0,
+/// or -1 for an empty map or when scratch memory cannot be allocated.
+int echo_patch_grid(const float *fine, int fine_height, int fine_width, int fine_channels, const float *coarse,
+                    int coarse_height, int coarse_width, int coarse_channels, float *out);
+
 #ifdef __cplusplus
 }
 #endif
