@@ -1,3 +1,5 @@
+internal import CEchoImaging
+
 /// How `resized(toWidth:height:method:)` samples the source.
 public enum ResizeMethod: String, Sendable, Codable, CaseIterable {
     /// Each output pixel is the average of the source area it covers, weighted by
@@ -11,7 +13,8 @@ public enum ResizeMethod: String, Sendable, Codable, CaseIterable {
 
 extension Image {
     /// The image resampled to `width × height`, same pixel format.
-    /// - Throws: `ImagingError.invalidArgument` for a non-positive target size.
+    /// - Throws: `ImagingError.invalidArgument` for a non-positive target size,
+    ///   `.outOfMemory` when the intermediate rows cannot be allocated.
     public func resized(toWidth targetWidth: Int, height targetHeight: Int, method: ResizeMethod = .area) throws(ImagingError) -> Image {
         guard targetWidth > 0, targetHeight > 0 else {
             throw ImagingError(.invalidArgument, "resize target must be positive, got \(targetWidth)x\(targetHeight)")
@@ -21,37 +24,21 @@ extension Image {
         let rows = ResamplingTaps(source: height, target: targetHeight, method: method)
         let c = channels
 
-        // Horizontal pass: every source row to the target width, in floats.
-        var horizontal = [Float](repeating: 0, count: height * targetWidth * c)
-        pixels.withUnsafeBufferPointer { source in
-            horizontal.withUnsafeMutableBufferPointer { out in
-                for y in 0..<height {
-                    let sourceRow = y * width * c, outRow = y * targetWidth * c
-                    for x in 0..<targetWidth {
-                        for tap in columns.range(of: x) {
-                            let weight = columns.weights[tap], from = sourceRow + columns.indices[tap] * c
-                            for k in 0..<c { out[outRow + x * c + k] += weight * Float(source[from + k]) }
-                        }
+        // Horizontal pass to floats, then the rows combined, rounded and clamped, in C
+        // (`echo_resample`), on the taps computed here.
+        var result = [UInt8](repeating: 0, count: targetHeight * targetWidth * c)
+        let status = pixels.withUnsafeBufferPointer { source in
+            result.withUnsafeMutableBufferPointer { out in
+                columns.withPointers { columnStarts, columnIndices, columnWeights in
+                    rows.withPointers { rowStarts, rowIndices, rowWeights in
+                        echo_resample(source.baseAddress!, Int32(width), Int32(height), Int32(c), Int32(targetWidth), Int32(targetHeight),
+                                      columnStarts, columnIndices, columnWeights, rowStarts, rowIndices, rowWeights, out.baseAddress!)
                     }
                 }
             }
         }
-        // Vertical pass: combine rows, round, clamp.
-        var result = [UInt8](repeating: 0, count: targetHeight * targetWidth * c)
-        let rowLength = targetWidth * c
-        horizontal.withUnsafeBufferPointer { source in
-            result.withUnsafeMutableBufferPointer { out in
-                var accumulator = [Float](repeating: 0, count: rowLength)
-                for y in 0..<targetHeight {
-                    for i in 0..<rowLength { accumulator[i] = 0 }
-                    for tap in rows.range(of: y) {
-                        let weight = rows.weights[tap], from = rows.indices[tap] * rowLength
-                        for i in 0..<rowLength { accumulator[i] += weight * source[from + i] }
-                    }
-                    let outRow = y * rowLength
-                    for i in 0..<rowLength { out[outRow + i] = UInt8(min(255, max(0, accumulator[i].rounded()))) }
-                }
-            }
+        guard status == 0 else {
+            throw ImagingError(.outOfMemory, "no memory to resize a \(width)x\(height) image to \(targetWidth)x\(targetHeight)")
         }
         return try Image(width: targetWidth, height: targetHeight, format: format, pixels: result)
     }
@@ -96,4 +83,14 @@ struct ResamplingTaps {
 
     /// The taps of output position `position`.
     func range(of position: Int) -> Range<Int> { starts[position]..<starts[position + 1] }
+
+    /// The starts, indices (as the C side's int64) and weights, for `echo_resample`.
+    func withPointers<T>(_ body: (UnsafePointer<Int64>, UnsafePointer<Int64>, UnsafePointer<Float>) -> T) -> T {
+        let starts64 = starts.map(Int64.init), indices64 = indices.map(Int64.init)
+        return starts64.withUnsafeBufferPointer { s in
+            indices64.withUnsafeBufferPointer { i in
+                weights.withUnsafeBufferPointer { w in body(s.baseAddress!, i.baseAddress!, w.baseAddress!) }
+            }
+        }
+    }
 }

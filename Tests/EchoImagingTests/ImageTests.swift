@@ -68,6 +68,42 @@ struct ImageTests {
         #expect(wide.pixels == [0, 50, 150, 200])
     }
 
+    /// Separable resampling straight from its definition: each source row to the target
+    /// width in floats, the rows combined, rounded half away from zero, clamped.
+    static func directResize(_ image: Image, width targetWidth: Int, height targetHeight: Int, method: ResizeMethod) -> [UInt8] {
+        let columns = ResamplingTaps(source: image.width, target: targetWidth, method: method)
+        let rows = ResamplingTaps(source: image.height, target: targetHeight, method: method)
+        let c = image.channels
+        var horizontal = [Float](repeating: 0, count: image.height * targetWidth * c)
+        for y in 0..<image.height { for x in 0..<targetWidth { for tap in columns.range(of: x) { for k in 0..<c {
+            horizontal[(y * targetWidth + x) * c + k] += columns.weights[tap] * Float(image.pixels[(y * image.width + columns.indices[tap]) * c + k])
+        } } } }
+        var out: [UInt8] = []
+        for y in 0..<targetHeight {
+            var row = [Float](repeating: 0, count: targetWidth * c)
+            for tap in rows.range(of: y) { for i in row.indices { row[i] += rows.weights[tap] * horizontal[rows.indices[tap] * targetWidth * c + i] } }
+            out += row.map { UInt8(min(255, max(0, $0.rounded()))) }
+        }
+        return out
+    }
+
+    @Test("resizing equals its definition pixel for pixel, shrinking and enlarging, gray to RGBA, both methods",
+          arguments: ResizeMethod.allCases)
+    func resizeMatchesTheDefinition(method: ResizeMethod) throws {
+        var state: UInt32 = 99
+        for (format, width, height, targetWidth, targetHeight) in [(PixelFormat.gray, 300, 300, 224, 224), (.rgb, 37, 11, 224, 224),
+                                                                   (.rgba, 64, 48, 13, 7), (.rgb, 448, 448, 224, 224)] {
+            let pixels = (0..<width * height * format.channels).map { _ -> UInt8 in
+                state = state &* 1_664_525 &+ 1_013_904_223
+                return UInt8(truncatingIfNeeded: state >> 24)
+            }
+            let image = try Image(width: width, height: height, format: format, pixels: pixels)
+            let resized = try image.resized(toWidth: targetWidth, height: targetHeight, method: method)
+            #expect(resized.pixels == Self.directResize(image, width: targetWidth, height: targetHeight, method: method),
+                    "\(format) \(width)x\(height) → \(targetWidth)x\(targetHeight)")
+        }
+    }
+
     @Test("a non-positive target size is .invalidArgument")
     func badTarget() throws {
         let image = try Image(width: 2, height: 2, format: .gray, filledWith: [0])

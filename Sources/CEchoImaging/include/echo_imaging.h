@@ -58,6 +58,15 @@ int echo_jpeg_encode(const uint8_t *pixels, uint32_t width, uint32_t height, uin
 /// Frees pixels or an encoded buffer returned by this shim. NULL is ignored.
 void echo_image_free(void *buffer);
 
+/// Resamples an 8-bit `width × height × channels` image to `target_width × target_height`
+/// by separable taps: output column x reads source columns `column_indices[t]` with
+/// weights `column_weights[t]` for t in [column_starts[x], column_starts[x + 1]), rows
+/// likewise; values are rounded half away from zero and clamped to [0, 255]. Returns 0,
+/// or -1 for an empty size or when scratch memory cannot be allocated.
+int echo_resample(const uint8_t *source, int width, int height, int channels, int target_width, int target_height,
+                  const int64_t *column_starts, const int64_t *column_indices, const float *column_weights,
+                  const int64_t *row_starts, const int64_t *row_indices, const float *row_weights, uint8_t *out);
+
 /// Versions of the linked libpng and libjpeg, e.g. "libpng 1.6.39, libjpeg-turbo 2.1.5".
 const char *echo_imaging_versions(void);
 
