@@ -10,8 +10,17 @@ void echo_im2col(const float *input, int height, int width, int channels, int ke
     for (int oy = 0; oy < out_height; oy++) {
         for (int ox = 0; ox < out_width; ox++) {
             float *row = output + ((size_t)oy * out_width + ox) * row_length;
+            const int x0 = ox * stride - pad_left;
+            const int inside = x0 >= 0 && x0 + kernel <= width;
             for (int ky = 0; ky < kernel; ky++) {
                 const int y = oy * stride - pad_top + ky;
+                if (inside && y >= 0 && y < height) {
+                    // The k pixels of this tap row are adjacent in the input: one run.
+                    const float *source = input + ((size_t)y * width + x0) * channels;
+                    float *destination = row + (size_t)ky * kernel * channels;
+                    for (int i = 0; i < kernel * channels; i++) destination[i] = source[i];
+                    continue;
+                }
                 for (int kx = 0; kx < kernel; kx++) {
                     const int x = ox * stride - pad_left + kx;
                     float *destination = row + ((size_t)ky * kernel + kx) * channels;
