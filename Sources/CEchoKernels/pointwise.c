@@ -34,16 +34,13 @@ void echo_pointwise_pack(const float *weights, int inputs, int outputs, float *p
 
 #if defined(__x86_64__)
 
-// Six pixels (rows of `input`, `inputs` apart) × one panel: out = in · panel + bias
-// (+ residual) (clamped to [0, 6] when relu6), the first `columns` of 32 channels stored.
-__attribute__((target("avx512f"))) static inline void micro_kernel(
-    const float *input, int inputs, const float *panel, const float *bias, int columns, const float *residual,
-    int relu6, float *output, int stride) {
-    const __mmask16 low = columns >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << columns) - 1);
-    const __mmask16 high = columns >= 32 ? (__mmask16)0xFFFF : columns <= 16 ? 0 : (__mmask16)((1u << (columns - 16)) - 1);
-    const __m512 b0 = _mm512_maskz_loadu_ps(low, bias), b1 = _mm512_maskz_loadu_ps(high, bias + 16);
-    __m512 c00 = b0, c01 = b1, c10 = b0, c11 = b1, c20 = b0, c21 = b1;
-    __m512 c30 = b0, c31 = b1, c40 = b0, c41 = b1, c50 = b0, c51 = b1;
+// The micro-kernel's products: rows[r][h] += input row r · panel lanes 16h…16h+15, over
+// every input channel (six rows `inputs` apart, a 32-wide panel). Inlined into each
+// caller, whose accumulators stay in registers.
+__attribute__((target("avx512f"))) static inline __attribute__((always_inline)) void accumulate_6x32(
+    const float *input, int inputs, const float *panel, __m512 rows[ROWS][2]) {
+    __m512 c00 = rows[0][0], c01 = rows[0][1], c10 = rows[1][0], c11 = rows[1][1], c20 = rows[2][0], c21 = rows[2][1];
+    __m512 c30 = rows[3][0], c31 = rows[3][1], c40 = rows[4][0], c41 = rows[4][1], c50 = rows[5][0], c51 = rows[5][1];
     const float *r0 = input, *r1 = input + inputs, *r2 = input + 2 * (size_t)inputs;
     const float *r3 = input + 3 * (size_t)inputs, *r4 = input + 4 * (size_t)inputs, *r5 = input + 5 * (size_t)inputs;
     for (int k = 0; k < inputs; k++) {
@@ -61,7 +58,20 @@ __attribute__((target("avx512f"))) static inline void micro_kernel(
         a = _mm512_set1_ps(r5[k]);
         c50 = _mm512_fmadd_ps(a, w0, c50); c51 = _mm512_fmadd_ps(a, w1, c51);
     }
-    __m512 rows[ROWS][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31}, {c40, c41}, {c50, c51}};
+    rows[0][0] = c00; rows[0][1] = c01; rows[1][0] = c10; rows[1][1] = c11; rows[2][0] = c20; rows[2][1] = c21;
+    rows[3][0] = c30; rows[3][1] = c31; rows[4][0] = c40; rows[4][1] = c41; rows[5][0] = c50; rows[5][1] = c51;
+}
+
+// Six pixels (rows of `input`, `inputs` apart) × one panel: out = in · panel + bias
+// (+ residual) (clamped to [0, 6] when relu6), the first `columns` of 32 channels stored.
+__attribute__((target("avx512f"))) static inline void micro_kernel(
+    const float *input, int inputs, const float *panel, const float *bias, int columns, const float *residual,
+    int relu6, float *output, int stride) {
+    const __mmask16 low = columns >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << columns) - 1);
+    const __mmask16 high = columns >= 32 ? (__mmask16)0xFFFF : columns <= 16 ? 0 : (__mmask16)((1u << (columns - 16)) - 1);
+    const __m512 b0 = _mm512_maskz_loadu_ps(low, bias), b1 = _mm512_maskz_loadu_ps(high, bias + 16);
+    __m512 rows[ROWS][2] = {{b0, b1}, {b0, b1}, {b0, b1}, {b0, b1}, {b0, b1}, {b0, b1}};
+    accumulate_6x32(input, inputs, panel, rows);
     const __m512 zero = _mm512_setzero_ps(), six = _mm512_set1_ps(6.0f);
     for (int r = 0; r < ROWS; r++) {
         __m512 v0 = rows[r][0], v1 = rows[r][1];
@@ -192,31 +202,13 @@ int echo_pointwise(const float *input, int64_t pixels, int inputs, const float *
 // folded into `best` (two vectors per row reduced to one, lane-wise).
 __attribute__((target("avx512f"))) static inline void nearest_micro_kernel(
     const float *queries, int dimension, const float *panel, const float *norms, __m512 best[ROWS]) {
-    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-    __m512 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    const float *r0 = queries, *r1 = queries + dimension, *r2 = queries + 2 * (size_t)dimension;
-    const float *r3 = queries + 3 * (size_t)dimension, *r4 = queries + 4 * (size_t)dimension, *r5 = queries + 5 * (size_t)dimension;
-    for (int k = 0; k < dimension; k++) {
-        const __m512 w0 = _mm512_loadu_ps(panel + (size_t)k * PANEL), w1 = _mm512_loadu_ps(panel + (size_t)k * PANEL + 16);
-        __m512 a = _mm512_set1_ps(r0[k]);
-        c00 = _mm512_fmadd_ps(a, w0, c00); c01 = _mm512_fmadd_ps(a, w1, c01);
-        a = _mm512_set1_ps(r1[k]);
-        c10 = _mm512_fmadd_ps(a, w0, c10); c11 = _mm512_fmadd_ps(a, w1, c11);
-        a = _mm512_set1_ps(r2[k]);
-        c20 = _mm512_fmadd_ps(a, w0, c20); c21 = _mm512_fmadd_ps(a, w1, c21);
-        a = _mm512_set1_ps(r3[k]);
-        c30 = _mm512_fmadd_ps(a, w0, c30); c31 = _mm512_fmadd_ps(a, w1, c31);
-        a = _mm512_set1_ps(r4[k]);
-        c40 = _mm512_fmadd_ps(a, w0, c40); c41 = _mm512_fmadd_ps(a, w1, c41);
-        a = _mm512_set1_ps(r5[k]);
-        c50 = _mm512_fmadd_ps(a, w0, c50); c51 = _mm512_fmadd_ps(a, w1, c51);
-    }
+    __m512 dots[ROWS][2];
+    for (int r = 0; r < ROWS; r++) dots[r][0] = dots[r][1] = _mm512_setzero_ps();
+    accumulate_6x32(queries, dimension, panel, dots);
     const __m512 n0 = _mm512_loadu_ps(norms), n1 = _mm512_loadu_ps(norms + 16), minus_two = _mm512_set1_ps(-2.0f);
-#define ECHO_FOLD(r, lo, hi) \
-    best[r] = _mm512_min_ps(best[r], _mm512_min_ps(_mm512_fmadd_ps(lo, minus_two, n0), _mm512_fmadd_ps(hi, minus_two, n1)))
-    ECHO_FOLD(0, c00, c01); ECHO_FOLD(1, c10, c11); ECHO_FOLD(2, c20, c21);
-    ECHO_FOLD(3, c30, c31); ECHO_FOLD(4, c40, c41); ECHO_FOLD(5, c50, c51);
-#undef ECHO_FOLD
+    for (int r = 0; r < ROWS; r++)
+        best[r] = _mm512_min_ps(best[r], _mm512_min_ps(_mm512_fmadd_ps(dots[r][0], minus_two, n0),
+                                                       _mm512_fmadd_ps(dots[r][1], minus_two, n1)));
 }
 
 __attribute__((target("avx512f"))) static void nearest_avx512(
