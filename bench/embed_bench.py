@@ -71,23 +71,16 @@ def torch_peer(batch, rounds):
 
 
 def onnxruntime_peer(batch, rounds, weights, out):
-    import onnx
     import onnxruntime as ort
     from concurrent.futures import ThreadPoolExecutor
     sys.path.insert(0, HERE)
-    import onnx_lite0
-    path = os.path.join(out, "efficientnet-lite0-echo.onnx")
-    onnx.save(onnx_lite0.build(weights), path)
+    import ort_peer
+    path = ort_peer.model_path(weights, out)
     x = ((batch.astype(np.float32) - 127) / 128).transpose(0, 3, 1, 2).copy()
     cores = os.cpu_count() or 1
 
     def session(threads):
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = threads
-        options.inter_op_num_threads = 1
-        options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
-        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-        return ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+        return ort_peer.session(path, threads)
 
     def per_image(threads):
         run = session(threads)
@@ -127,20 +120,16 @@ def onnxruntime_peer(batch, rounds, weights, out):
     return result, pooled / np.linalg.norm(pooled, axis=1, keepdims=True), ort.__version__
 
 
-def default_weights():
-    if os.environ.get("ECHO_WEIGHTS"):
-        return os.environ["ECHO_WEIGHTS"]
-    data = os.environ.get("ECHO_DATA_DIR") or os.path.join(os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"), "echo")
-    return os.path.join(data, "efficientnet-lite0.echow")
-
-
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--bench-binary", required=True)
     p.add_argument("--rounds", type=int, default=3)
     p.add_argument("--out", default="bench/out")
-    p.add_argument("--weights", default=default_weights(), help="Echo's weights file (the onnxruntime graph is built from it)")
+    p.add_argument("--weights", default=None, help="Echo's weights file (the onnxruntime graph is built from it)")
     args = p.parse_args()
+    sys.path.insert(0, HERE)
+    import ort_peer
+    args.weights = args.weights or ort_peer.default_weights()
     os.makedirs(args.out, exist_ok=True)
     batch, path = images(args.out)
     swift_runs = []
