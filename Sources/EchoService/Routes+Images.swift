@@ -24,7 +24,7 @@ extension Routes {
     static func rendered(_ request: Request, _ image: RenderedImage) throws -> Response {
         let tag = "\"\(image.tag)\""
         var headers: HTTPFields = [.eTag: tag, .cacheControl: "private, max-age=86400"]
-        if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag }) == true {
+        if request.holds(entityTag: tag) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = "image/png"

@@ -109,7 +109,7 @@ enum Routes {
             // Content-addressed: the bytes behind an ETag never change.
             let tag = "\"\(image.reference.sha256)\""
             var headers: HTTPFields = [.eTag: tag, .cacheControl: "private, max-age=86400, immutable"]
-            if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag }) == true {
+            if request.holds(entityTag: tag) {
                 return Response(status: .notModified, headers: headers)
             }
             headers[.contentType] = format == .png ? "image/png" : "image/jpeg"

@@ -84,6 +84,9 @@ struct ConsoleAPIRouteTests {
             let cached = try await client.send(.get, "/v1/references/\(id)/thumbnail?size=40", headers: [.ifNoneMatch: "\"\(sha)-40\""])
             #expect(cached.status == .notModified && cached.body.readableBytes == 0)
             #expect(try await client.send(.get, "/v1/references/\(id)/thumbnail?size=80", headers: [.ifNoneMatch: "\"\(sha)-40\""]).status == .ok)
+            // A weak tag among others and `*` are held too (If-None-Match compares weakly).
+            #expect(try await client.send(.get, "/v1/references/\(id)/thumbnail?size=40", headers: [.ifNoneMatch: "\"x\", W/\"\(sha)-40\""]).status == .notModified)
+            #expect(try await client.send(.get, "/v1/references/\(id)/thumbnail?size=40", headers: [.ifNoneMatch: "*"]).status == .notModified)
             for size in ["0", "15", "2000", "big"] {
                 let refused = try await client.send(.get, "/v1/references/\(id)/thumbnail?size=\(size)")
                 #expect(refused.status == .badRequest && refused.errorCode == "invalid_parameter", "size \(size): \(refused.text)")

@@ -45,7 +45,7 @@ enum Console {
         var headers = securityHeaders
         headers[.eTag] = asset.tag
         headers[.cacheControl] = "no-cache"
-        if request.headers[.ifNoneMatch]?.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == asset.tag }) == true {
+        if request.holds(entityTag: asset.tag) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = asset.contentType
