@@ -19,6 +19,12 @@ package enum VectorCoding {
         }
     }
 
+    // The C conversions read and write the host's byte order, which is the stored
+    // little-endian one on every platform Echo builds for.
+    #if _endian(big)
+    #error("Echo's float16 blobs are little-endian and converted in place: big-endian hosts are not supported")
+    #endif
+
     /// Little-endian float16, converted by the CPU's conversion instructions (16 at a
     /// time with AVX-512, 8 with F16C), rounding to nearest, ties to even — as `Float16(_:)`.
     package static func float16Blob(_ values: [Float]) -> Data {
@@ -26,11 +32,7 @@ package enum VectorCoding {
         data.withUnsafeMutableBytes { raw in
             values.withUnsafeBufferPointer { source in
                 guard let base = source.baseAddress else { return }
-                let out = raw.bindMemory(to: UInt16.self)
-                echo_float_to_half(base, out.baseAddress!, Int64(values.count))
-                #if _endian(big)
-                for i in out.indices { out[i] = out[i].littleEndian }
-                #endif
+                echo_float_to_half(base, raw.baseAddress!, Int64(values.count))
             }
         }
         return data
@@ -41,14 +43,7 @@ package enum VectorCoding {
         var values = [Float](repeating: 0, count: count)
         guard count > 0 else { return values }
         data.withUnsafeBytes { raw in
-            var halves = [UInt16](repeating: 0, count: count)
-            halves.withUnsafeMutableBytes { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[0..<count * 2])) }
-            #if _endian(big)
-            for i in halves.indices { halves[i] = UInt16(littleEndian: halves[i]) }
-            #endif
-            halves.withUnsafeBufferPointer { h in
-                values.withUnsafeMutableBufferPointer { echo_half_to_float(h.baseAddress!, $0.baseAddress!, Int64(count)) }
-            }
+            values.withUnsafeMutableBufferPointer { echo_half_to_float(raw.baseAddress!, $0.baseAddress!, Int64(count)) }
         }
         return values
     }

@@ -84,11 +84,13 @@ int echo_nearest_packed(const float *queries, int64_t query_count, const float *
                         int64_t reference_count, int dimension, float *nearest, float *scratch);
 
 /// `n` floats to IEEE float16 bit patterns (round to nearest, ties to even; the host's
-/// byte order), with the CPU's conversion instructions where it has them.
-void echo_float_to_half(const float *in, uint16_t *out, int64_t n);
+/// byte order) at `out`, 2·n bytes with no alignment required, with the CPU's conversion
+/// instructions where it has them.
+void echo_float_to_half(const float *in, void *out, int64_t n);
 
-/// `n` IEEE float16 bit patterns (the host's byte order) to floats, exactly.
-void echo_half_to_float(const uint16_t *in, float *out, int64_t n);
+/// `n` IEEE float16 bit patterns (the host's byte order; 2·n bytes at `in`, no alignment
+/// required) to floats, exactly.
+void echo_half_to_float(const void *in, float *out, int64_t n);
 
 /// Lays out the k×k patches of a channels-last image as rows of `k·k·channels` values
 /// (ky, kx, channel order), zeros outside, for a dense convolution by GEMM:
